@@ -1,0 +1,161 @@
+import yargs from 'yargs';
+import { parseDuration } from './duration.js';
+import {
+  DEFAULT_MAX_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT,
+  type OutputFormat, type Parsed,
+} from './options.js';
+
+const OUTPUTS: OutputFormat[] = ['table', 'wide', 'json', 'yaml'];
+
+/** argv (without node and script) → Parsed. Pure: prints nothing, exits nothing. */
+export function parseArgs(argv: string[]): Promise<Parsed> {
+  const parser = yargs()
+    .scriptName('kubectl procstatus')
+    .usage(
+      'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this machine:\n' +
+        'capabilities as CAP_* names, signal masks as SIG* names.\n\n' +
+        'Usage:\n' +
+        '  kubectl procstatus [POD] (--pid PID[,PID...] | --all-pids) [flags]',
+    )
+    .example('kubectl procstatus my-pod --pid 1', 'PID 1 of the default container of my-pod')
+    .example('kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec')
+    .example('kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only')
+    .example('kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only')
+    .option('pid', { type: 'string', array: true, describe: 'PID to read; repeatable, or a comma list' })
+    .option('all-pids', { type: 'boolean', describe: 'every process of the container (or of this machine)' })
+    .option('pod', { alias: 'p', type: 'string', describe: 'pod name (same as the POD argument)' })
+    .option('container', { alias: 'c', type: 'string', describe: 'container name, or 0-based index into spec.containers' })
+    .option('namespace', { alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" })
+    .option('context', { type: 'string', describe: 'kubeconfig context to use' })
+    .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file' })
+    .option('request-timeout', {
+      type: 'string',
+      describe: 'limit for each API request and exec, e.g. 10s, 1m; 0 for none',
+      default: `${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s`,
+    })
+    .option('capabilities', { type: 'boolean', describe: 'show capabilities only' })
+    .option('signals', { type: 'boolean', describe: 'show signals only' })
+    .option('output', { alias: 'o', type: 'string', describe: 'table|wide|json|yaml', default: 'table' })
+    .option('no-headers', { type: 'boolean', describe: 'omit table headers' })
+    .option('max-bytes', { type: 'number', describe: 'most bytes read from one exec', default: DEFAULT_MAX_BYTES })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'debug lines on stderr' })
+    .help('help')
+    .alias('help', 'h')
+    .version(false)
+    .option('version', { type: 'boolean', describe: 'print the version' })
+    .strict()
+    .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': true })
+    .wrap(Math.min(100, process.stdout.columns || 80));
+
+  return new Promise((resolve) => {
+    parser.parse(argv, {}, (err, args, output) => {
+      if (err) return resolve({ kind: 'usage-error', message: firstLine(err.message) });
+      if (args.help) return resolve({ kind: 'help', text: output });
+      if (args.version) return resolve({ kind: 'version' });
+      resolve(toOptions(args as unknown as RawArgs));
+    });
+  });
+}
+
+interface RawArgs {
+  _: (string | number)[];
+  pid?: string[];
+  allPids?: boolean;
+  pod?: string;
+  container?: string;
+  namespace?: string;
+  context?: string;
+  kubeconfig?: string;
+  requestTimeout: string;
+  capabilities?: boolean;
+  signals?: boolean;
+  output: string;
+  noHeaders?: boolean;
+  maxBytes: number;
+  verbose?: boolean;
+}
+
+function toOptions(a: RawArgs): Parsed {
+  const fail = (message: string): Parsed => ({ kind: 'usage-error', message });
+  const positional = a._.map(String);
+  if (positional.length > 1) return fail(`expected at most one POD argument, got ${positional.length}: ${positional.join(' ')}`);
+  if (positional.length === 1 && a.pod !== undefined && a.pod !== positional[0]) {
+    return fail(`the POD argument "${positional[0]}" and --pod "${a.pod}" disagree`);
+  }
+  const pod = positional[0] ?? a.pod ?? null;
+  if (pod !== null && !isName(pod)) return fail(`invalid pod name "${pod}"`);
+
+  for (const [flag, value] of [['--pod', a.pod], ['--container', a.container], ['--namespace', a.namespace],
+    ['--context', a.context], ['--kubeconfig', a.kubeconfig]] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) return fail(`${flag} needs a value`);
+  }
+  if (a.namespace !== undefined && !isName(a.namespace)) return fail(`invalid namespace "${a.namespace}"`);
+  if (pod === null) {
+    for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context]] as const) {
+      if (value !== undefined) return fail(`${flag} needs a pod; without one the local machine's /proc is read`);
+    }
+  }
+
+  let pids: number[] | 'all';
+  if (a.allPids && a.pid !== undefined) return fail('use either --pid or --all-pids, not both');
+  if (a.allPids) {
+    pids = 'all';
+  } else if (a.pid === undefined || a.pid.length === 0) {
+    return fail('--pid is required (or --all-pids); e.g. --pid 1');
+  } else {
+    const list: number[] = [];
+    for (const part of a.pid.flatMap((p) => String(p).split(','))) {
+      const pid = checkPid(part.trim());
+      if (typeof pid === 'string') return fail(pid);
+      if (!list.includes(pid)) list.push(pid);
+    }
+    pids = list;
+  }
+
+  if (!OUTPUTS.includes(a.output as OutputFormat)) {
+    return fail(`unknown output format "${a.output}": use one of ${OUTPUTS.join('|')}`);
+  }
+  const requestTimeoutMs = parseDuration(a.requestTimeout);
+  if (requestTimeoutMs === null) {
+    return fail(`invalid --request-timeout "${a.requestTimeout}": use e.g. 30s, 1m, or 0 for no limit`);
+  }
+  if (!Number.isInteger(a.maxBytes) || a.maxBytes < 4096) return fail('--max-bytes must be a whole number of at least 4096');
+
+  const only = { capabilities: !!a.capabilities, signals: !!a.signals };
+  const show = only.capabilities || only.signals ? only : { capabilities: true, signals: true };
+  return {
+    kind: 'run',
+    options: {
+      pod,
+      pids,
+      container: a.container ?? null,
+      namespace: a.namespace ?? null,
+      context: a.context ?? null,
+      kubeconfig: a.kubeconfig ?? null,
+      requestTimeoutMs,
+      show,
+      output: a.output as OutputFormat,
+      noHeaders: !!a.noHeaders,
+      verbose: !!a.verbose,
+      maxBytes: a.maxBytes,
+    },
+  };
+}
+
+function checkPid(text: string): number | string {
+  if (text === '') return 'invalid --pid "": empty entry in the list';
+  if (!/^-?\d+$/.test(text)) return `invalid --pid "${text}": not a number`;
+  const pid = Number(text);
+  if (pid <= 0) return `invalid --pid ${text}: must be a positive integer`;
+  if (pid > PID_MAX_LIMIT) return `invalid --pid ${text}: larger than the kernel's limit ${PID_MAX_LIMIT}`;
+  return pid;
+}
+
+/** DNS-1123 subdomain, which pod and namespace names are. */
+function isName(text: string): boolean {
+  return text.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}

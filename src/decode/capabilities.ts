@@ -1,0 +1,41 @@
+import { parseMask } from './mask.js';
+
+/**
+ * Capability numbers from include/uapi/linux/capability.h, in order, so the
+ * index is the bit. CAP_CHECKPOINT_RESTORE (40) is the last one as of Linux 6.x.
+ * https://github.com/torvalds/linux/blob/master/include/uapi/linux/capability.h
+ */
+export const CAPABILITY_NAMES: readonly string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID',
+  'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE',
+  'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG',
+  'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+];
+
+/** Name of one capability bit; a bit newer than the table keeps its number. */
+export function capabilityName(bit: number): string {
+  return CAPABILITY_NAMES[bit] ?? `CAP_${bit}`;
+}
+
+export function capabilityBit(name: string): number {
+  const upper = name.toUpperCase();
+  return CAPABILITY_NAMES.indexOf(upper.startsWith('CAP_') ? upper : `CAP_${upper}`);
+}
+
+export interface DecodedSet {
+  mask: string | null;
+  names: string[] | null;
+  /** Set when the field is missing or malformed; names is null then. */
+  error?: string;
+}
+
+export function decodeCapabilities(raw: string | undefined): DecodedSet {
+  const parsed = parseMask(raw);
+  if (!parsed.ok) return { mask: parsed.mask, names: null, error: parsed.error };
+  return { mask: parsed.mask, names: parsed.bits.map(capabilityName) };
+}

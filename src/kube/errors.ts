@@ -1,0 +1,56 @@
+import { CliError } from '../errors.js';
+
+/** A Kubernetes Status object, as the API server sends on failures. */
+export interface Status {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; kind?: string; causes?: { reason?: string; message?: string; field?: string }[] };
+}
+
+/** A non-2xx answer from the API server, with its Status body when it had one. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly status: Status | null,
+  ) {
+    super(status?.message || `the API server answered HTTP ${code}`);
+  }
+}
+
+/** Reads a Status body; anything else yields null. */
+export function parseStatus(body: string): Status | null {
+  try {
+    const value = JSON.parse(body) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Status) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Socket and TLS failures → one line that names the server.
+ * Node's TLS error codes: https://nodejs.org/api/tls.html and OpenSSL's
+ * X509_V_ERR_* names.
+ */
+export function networkError(err: unknown, server: string, timeoutMs: number): CliError {
+  const e = err as NodeJS.ErrnoException;
+  const code = e.code ?? '';
+  if (code === 'ECONNREFUSED') return new CliError(`cannot connect to the API server ${server}: connection refused`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the API server ${server}: ${code}`);
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to the API server ${server} was reset`);
+  if (code === 'ETIMEDOUT' || code === 'PROCSTATUS_TIMEOUT' || /timed out/i.test(e.message ?? '')) {
+    return new CliError(`the API server ${server} did not answer within ${seconds(timeoutMs)} (--request-timeout)`);
+  }
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|SSL|TLS/.test(code) || /certificate|SSL|TLS/i.test(e.message ?? '')) {
+    return new CliError(`TLS verification of the API server ${server} failed: ${e.message}`,
+      "check the cluster's certificate-authority in the kubeconfig");
+  }
+  return new CliError(`request to the API server ${server} failed: ${e.message ?? String(err)}`);
+}
+
+export function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

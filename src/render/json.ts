@@ -1,0 +1,5 @@
+import { safeJson } from './sanitize.js';
+
+export function renderJson(doc: object): string {
+  return safeJson(JSON.stringify(doc, null, 2)) + '\n';
+}

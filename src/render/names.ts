@@ -1,0 +1,21 @@
+import { CAPABILITY_NAMES, type DecodedSet } from '../decode/capabilities.js';
+
+/**
+ * A decoded set as table text. In narrow tables a full capability set reads
+ * "ALL (41)" and a nearly full one "ALL except CAP_X", since forty names in a
+ * cell hide the row (and what is missing is the news); a bit beyond the known
+ * table still shows by its number. -o wide and JSON list every name.
+ */
+export function setText(set: DecodedSet | undefined, { compact = false, capabilities = false } = {}): string {
+  if (!set) return '';
+  if (set.names === null) return `<${set.error ?? 'unreadable'}: ${set.mask ?? 'missing'}>`;
+  if (set.names.length === 0) return 'none';
+  if (compact && capabilities) {
+    const known = new Set(CAPABILITY_NAMES);
+    const extra = set.names.filter((n) => !known.has(n));
+    const absent = CAPABILITY_NAMES.filter((n) => !set.names!.includes(n));
+    if (absent.length === 0) return [`ALL (${CAPABILITY_NAMES.length})`, ...extra].join(', ');
+    if (absent.length <= 8) return [`ALL except ${absent.join(', ')}`, ...extra].join(', ');
+  }
+  return set.names.join(', ');
+}

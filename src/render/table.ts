@@ -1,0 +1,153 @@
+import Table from 'cli-table3';
+import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../item.js';
+import type { Options } from '../options.js';
+import { setText } from './names.js';
+import { safe } from './sanitize.js';
+
+export interface TableStyle {
+  /** Columns to wrap to. */
+  width: number;
+  color: boolean;
+}
+
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
+  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
+};
+const GAP = 3;
+
+interface Column {
+  head: string;
+  cell: (item: ProcItem) => string;
+  /** Name lists wrap; everything else keeps its natural width. */
+  wraps?: boolean;
+}
+
+/** Items (those without an error) as text: a detail view for one, rows for many. */
+export function renderTable(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | 'noHeaders'>, style: TableStyle): string {
+  if (items.length === 0) return '';
+  if (items.length === 1 && opts.output === 'table') return renderDetail(items[0], opts, style);
+  return renderRows(items, opts, style);
+}
+
+function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | 'noHeaders'>, style: TableStyle): string {
+  const wide = opts.output === 'wide';
+  const columns: Column[] = [];
+  const origins = new Set(items.map((i) => `${i.namespace}/${i.pod}/${i.container}`));
+  if (items[0].pod !== null && origins.size > 1) {
+    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '' });
+    columns.push({ head: 'POD', cell: (i) => i.pod ?? '' }, { head: 'CONTAINER', cell: (i) => i.container ?? '' });
+  }
+  columns.push({ head: 'PID', cell: (i) => String(i.pid) });
+  if (wide) columns.push({ head: 'PPID', cell: (i) => num(i.ppid) });
+  columns.push({ head: 'NAME', cell: (i) => i.name ?? '' });
+  if (wide || !opts.show.signals || opts.show.capabilities) {
+    columns.push({ head: 'STATE', cell: (i) => (i.state ?? '').split(' ')[0] });
+    columns.push({ head: 'UID', cell: (i) => (i.uid ? String(i.uid[1]) : '') });
+  }
+  if (wide) {
+    columns.push({ head: 'THREADS', cell: (i) => num(i.threads) });
+    columns.push({ head: 'NNP', cell: (i) => (i.noNewPrivs === null ? '' : i.noNewPrivs ? '1' : '0') });
+    columns.push({ head: 'SECCOMP', cell: (i) => i.seccomp ?? '' });
+  }
+  const caps = (key: (typeof CAPABILITY_SETS)[number][0], head: string): Column => ({
+    head, wraps: true, cell: (i) => setText(i.capabilities?.[key], { compact: !wide, capabilities: true }),
+  });
+  const sigs = (key: (typeof SIGNAL_SETS)[number][0], head: string): Column => ({
+    head, wraps: true, cell: (i) => setText(i.signals?.[key]),
+  });
+  const both = opts.show.capabilities && opts.show.signals;
+  if (opts.show.capabilities) {
+    columns.push(caps('effective', both ? 'CAP_EFF' : 'EFFECTIVE'));
+    if (!both || wide) {
+      columns.push(caps('permitted', both ? 'CAP_PRM' : 'PERMITTED'), caps('bounding', both ? 'CAP_BND' : 'BOUNDING'),
+        caps('ambient', both ? 'CAP_AMB' : 'AMBIENT'));
+    }
+    if (wide) columns.push(caps('inheritable', both ? 'CAP_INH' : 'INHERITABLE'));
+  }
+  if (opts.show.signals) {
+    if (!both || wide) columns.push(sigs('blocked', both ? 'SIG_BLK' : 'BLOCKED'));
+    columns.push(sigs('ignored', both ? 'SIG_IGN' : 'IGNORED'), sigs('caught', both ? 'SIG_CGT' : 'CAUGHT'));
+    if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
+    if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
+  }
+  const rows = items.map((item) => columns.map((c) => safe(c.cell(item))));
+  return layout(opts.noHeaders ? null : columns.map((c) => c.head), rows, columns.map((c) => !!c.wraps), style);
+}
+
+function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>, style: TableStyle): string {
+  const out: string[] = [];
+  const where = item.pod !== null ? `   pod ${item.namespace}/${item.pod}, container ${item.container}` : '';
+  out.push(safe(`Process: ${item.pid} (${item.name ?? '?'})${where}`));
+  out.push(safe(`State:   ${item.state ?? '?'}`));
+  if (opts.show.capabilities && opts.show.signals) {
+    const identity: [string, string][] = [
+      ['PPid', num(item.ppid)],
+      ['Uid', item.uid ? `${item.uid.join(' ')}   (real effective saved fs)` : '?'],
+      ['Gid', item.gid ? item.gid.join(' ') : '?'],
+      ['Threads', num(item.threads)],
+      ['NoNewPrivs', item.noNewPrivs === null ? '?' : item.noNewPrivs ? '1' : '0'],
+      ['Seccomp', item.seccomp === null ? '?' :
+        item.seccomp + (item.seccompFilters ? ` (${item.seccompFilters} filter${item.seccompFilters === 1 ? '' : 's'})` : '')],
+      ['NSpid', item.nspid ? item.nspid.join(' ') : '?'],
+      ['VmRSS', item.vmRSS ?? '-'],
+    ];
+    out.push(...identity.map(([k, v]) => safe(`${(k + ':').padEnd(12)}${v}`)));
+  }
+  if (opts.show.capabilities) {
+    out.push('');
+    const rows = CAPABILITY_SETS.map(([key, field]) => {
+      const set = item.capabilities?.[key];
+      return [field, key, set?.mask ?? '-', setText(set)].map((s) => safe(s));
+    });
+    out.push(layout(opts.noHeaders ? null : ['CAPABILITIES', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
+  }
+  if (opts.show.signals) {
+    out.push('');
+    const s = item.signals;
+    const rows = [
+      ['SigQ', 'queued', s ? `${num(s.queued)}/${num(s.queueLimit)}` : '-', ''],
+      ...SIGNAL_SETS.map(([key, field]) => {
+        const set = s?.[key];
+        return [field, label(key), set?.mask ?? '-', setText(set)];
+      }),
+    ].map((r) => r.map((c) => safe(c)));
+    out.push(layout(opts.noHeaders ? null : ['SIGNALS', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
+  }
+  return out.map((part) => part.replace(/\n$/, '')).join('\n') + '\n';
+}
+
+/** Rows into columns, wrapping the name lists to fit the width. */
+function layout(head: string[] | null, rows: string[][], wraps: boolean[], style: TableStyle): string {
+  const natural = wraps.map((_, c) => Math.max(head ? head[c].length : 0, ...rows.map((r) => longestLine(r[c]))));
+  const fixed = natural.reduce((sum, w, c) => sum + (wraps[c] ? 0 : w), 0) + GAP * (natural.length - 1);
+  const wrapping = natural.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0);
+  const room = Math.max(style.width - fixed, 0);
+  const widths = natural.map((w, c) => {
+    if (!wraps[c] || wrapping <= room) return w;
+    return Math.max(Math.floor((room * w) / wrapping), Math.min(w, 24));
+  });
+  const table = new Table({
+    head: head ?? [],
+    chars: NO_BORDER,
+    // cli-table3 counts padding inside colWidths; padding is 0 here.
+    colWidths: widths,
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: style.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+  });
+  table.push(...rows);
+  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+}
+
+function longestLine(text: string): number {
+  return Math.max(...text.split('\n').map((l) => l.length));
+}
+
+function num(n: number | null): string {
+  return n === null ? '?' : String(n);
+}
+
+function label(key: string): string {
+  return key === 'sharedPending' ? 'shared pending' : key;
+}

@@ -1,0 +1,130 @@
+// The fixture format: pods and workloads written like real Kubernetes objects,
+// plus a `run` section per container that says which real process tree
+// stands behind it. See test/fixtures/cluster.json for a full example.
+//
+// {
+//   "namespaces": ["default", "other"],            // optional, derived from objects
+//   "pods": [{
+//     "metadata": {"name": "web", "namespace": "default", "labels": {}, "annotations": {},
+//                  "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f7c9b6"}]},
+//     "spec": {"containers": [{"name": "app", "image": "...", "securityContext": {},
+//                              "run": {"argv": ["sh", "-c", "..."]}}],
+//              "initContainers": [{"name": "init", "image": "...",
+//                                  "run": {"state": {"terminated": {"reason": "Completed", "exitCode": 0}}}}]},
+//     "status": {"phase": "Running"},             // optional; Pending/Succeeded/Failed start nothing
+//     "fault": "close-midstream",                 // optional, see Fault
+//     "getFault": "status-500"                    // optional, GET of this pod answers 500
+//   }],
+//   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}]
+// }
+
+export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
+export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+
+export type ContainerStateSpec =
+  | 'running'
+  | { running: Record<string, never> }
+  | { waiting: { reason: string; message?: string } }
+  | { terminated: { reason?: string; exitCode?: number; signal?: number; message?: string } };
+
+export interface RunSpec {
+  /** argv of the container's PID 1; argv[0] without '/' is looked up in $PATH on the host (or in the rootfs). */
+  argv?: string[];
+  /** Minimal root filesystem: container path -> host file to copy (its shared libraries come along). */
+  rootfs?: Record<string, string>;
+  /** Literal files in the minimal root filesystem (mode 0755): container path -> content. */
+  files?: Record<string, string>;
+  /** Container state; `running` (the default) starts the process tree. */
+  state?: ContainerStateSpec;
+  /** Wait until the container's PID namespace holds at least this many processes before reporting ready. */
+  readyProcesses?: number;
+  restartCount?: number;
+}
+
+export interface FixtureContainer {
+  name: string;
+  image?: string;
+  env?: { name: string; value?: string }[];
+  workingDir?: string;
+  run?: RunSpec;
+  [k: string]: unknown;
+}
+
+export interface FixtureMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }[];
+  [k: string]: unknown;
+}
+
+export interface FixturePod {
+  metadata: FixtureMetadata;
+  spec: {
+    containers: FixtureContainer[];
+    initContainers?: FixtureContainer[];
+    ephemeralContainers?: FixtureContainer[];
+    nodeName?: string;
+    [k: string]: unknown;
+  };
+  status?: { phase?: PodPhase };
+  fault?: Fault;
+  getFault?: 'status-500';
+}
+
+export interface FixtureWorkload {
+  apiVersion: string;
+  kind: string;
+  metadata: FixtureMetadata;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface Fixture {
+  namespaces?: string[];
+  pods?: FixturePod[];
+  workloads?: FixtureWorkload[];
+}
+
+export class FixtureError extends Error {}
+
+/** Checks the parts of a fixture the server relies on and fills in namespaces. */
+export function validateFixture(raw: unknown): Fixture {
+  if (typeof raw !== 'object' || raw === null) throw new FixtureError('fixture must be a JSON object');
+  const f = raw as Fixture;
+  const seen = new Set<string>();
+  for (const [i, p] of (f.pods ?? []).entries()) {
+    const where = `pods[${i}]`;
+    if (!p?.metadata?.name) throw new FixtureError(`${where}: metadata.name is required`);
+    const key = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+    if (seen.has(key)) throw new FixtureError(`${where}: duplicate pod ${key}`);
+    seen.add(key);
+    if (!Array.isArray(p.spec?.containers) || p.spec.containers.length === 0) {
+      throw new FixtureError(`${where} (${key}): spec.containers must be a non-empty array`);
+    }
+    if (p.fault !== undefined && !FAULTS.includes(p.fault)) {
+      throw new FixtureError(`${where} (${key}): unknown fault ${JSON.stringify(p.fault)}; known: ${FAULTS.join(', ')}`);
+    }
+    if (p.getFault !== undefined && p.getFault !== 'status-500') {
+      throw new FixtureError(`${where} (${key}): unknown getFault ${JSON.stringify(p.getFault)}`);
+    }
+    const names = new Set<string>();
+    for (const c of [...p.spec.containers, ...(p.spec.initContainers ?? []), ...(p.spec.ephemeralContainers ?? [])]) {
+      if (!c?.name) throw new FixtureError(`${where} (${key}): every container needs a name`);
+      if (names.has(c.name)) throw new FixtureError(`${where} (${key}): duplicate container name ${c.name}`);
+      names.add(c.name);
+    }
+  }
+  for (const [i, w] of (f.workloads ?? []).entries()) {
+    if (!w?.kind || !w.apiVersion || !w.metadata?.name) {
+      throw new FixtureError(`workloads[${i}]: apiVersion, kind and metadata.name are required`);
+    }
+  }
+  const ns = new Set(f.namespaces ?? []);
+  ns.add('default');
+  for (const o of [...(f.pods ?? []), ...(f.workloads ?? [])]) ns.add(o.metadata.namespace ?? 'default');
+  return { ...f, namespaces: [...ns] };
+}
