@@ -43,7 +43,7 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
     .alias('help', 'h')
     .version(false)
     .option('version', { type: 'boolean', describe: 'print the version' })
-    .strict()
+    .strictOptions()
     .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': true })
     .wrap(Math.min(100, process.stdout.columns || 80));
 

@@ -125,7 +125,8 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
   const room = Math.max(style.width - fixed, 0);
   const widths = natural.map((w, c) => {
     if (!wraps[c] || wrapping <= room) return w;
-    return Math.max(Math.floor((room * w) / wrapping), Math.min(w, 24));
+    // Never narrower than the longest name, so names are not broken mid-word.
+    return Math.max(Math.floor((room * w) / wrapping), longestWord(head ? head[c] : '', rows.map((r) => r[c])));
   });
   const table = new Table({
     head: head ?? [],
@@ -138,6 +139,10 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
   });
   table.push(...rows);
   return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+}
+
+function longestWord(...texts: (string | string[])[]): number {
+  return Math.max(0, ...texts.flat().flatMap((t) => t.split(/[\s,]+/)).map((w) => w.length + 1));
 }
 
 function longestLine(text: string): number {

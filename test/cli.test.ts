@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli.js';
+import { parseDuration } from '../src/duration.js';
+
+const run = async (argv: string) => parseArgs(argv.split(' ').filter(Boolean));
+const options = async (argv: string) => {
+  const parsed = await run(argv);
+  if (parsed.kind !== 'run') throw new Error(`expected options, got ${JSON.stringify(parsed)}`);
+  return parsed.options;
+};
+
+describe('parseArgs', () => {
+  it('pod as argument or -p, PIDs repeated and comma-listed, deduplicated', async () => {
+    expect(await options('web --pid 1,7 --pid 42 --pid 7')).toMatchObject({ pod: 'web', pids: [1, 7, 42] });
+    expect(await options('-p web --pid 1')).toMatchObject({ pod: 'web' });
+    expect(await options('--pid 1')).toMatchObject({ pod: null, namespace: null });
+  });
+
+  it('kubectl flags', async () => {
+    const o = await options('web --pid 1 -n kube-system -c 1 --context prod --kubeconfig /k -o json --no-headers -v --request-timeout 5s');
+    expect(o).toMatchObject({ namespace: 'kube-system', container: '1', context: 'prod', kubeconfig: '/k',
+      output: 'json', noHeaders: true, verbose: true, requestTimeoutMs: 5000 });
+  });
+
+  it('filters: neither means both', async () => {
+    expect((await options('--pid 1')).show).toEqual({ capabilities: true, signals: true });
+    expect((await options('--pid 1 --signals')).show).toEqual({ capabilities: false, signals: true });
+  });
+
+  it('--all-pids', async () => {
+    expect((await options('web --all-pids')).pids).toBe('all');
+  });
+
+  it.each([
+    ['web', /--pid is required/],
+    ['web --pid 0', /positive integer/],
+    ['web --pid -5', /positive integer/],
+    ['web --pid abc', /not a number/],
+    ['web --pid 1,,2', /empty entry/],
+    ['web --pid 1.5', /not a number/],
+    ['web --pid 99999999999', /larger than the kernel's limit/],
+    ['web --pid 1 --all-pids', /either --pid or --all-pids/],
+    ['web --pid 1 -o xml', /unknown output format/],
+    ['web --pid 1 --request-timeout soon', /invalid --request-timeout/],
+    ['web other --pid 1', /at most one POD/],
+    ['web -p other --pid 1', /disagree/],
+    ['--pid 1 -c app', /--container needs a pod/],
+    ['Web_Pod --pid 1', /invalid pod name/],
+    ['web --pid 1 --bogus', /Unknown argument/i],
+  ])('%s → usage error', async (argv, message) => {
+    const parsed = await run(argv);
+    expect(parsed.kind).toBe('usage-error');
+    expect(parsed.kind === 'usage-error' && parsed.message).toMatch(message);
+  });
+
+  it('help names the plugin as kubectl invokes it', async () => {
+    const parsed = await run('--help');
+    expect(parsed.kind).toBe('help');
+    expect(parsed.kind === 'help' && parsed.text).toContain('kubectl procstatus');
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([['0', 0], ['30', 30_000], ['500ms', 500], ['1m30s', 90_000], ['1h', 3_600_000]])('%s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+  it('rejects garbage', () => {
+    expect(parseDuration('1x')).toBeNull();
+    expect(parseDuration('')).toBeNull();
+  });
+});

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { errorItem, itemFromRecord } from '../src/item.js';
+import { parseStatus } from '../src/procfs/status.js';
+import { toDocument } from '../src/render/document.js';
+import { renderJson } from '../src/render/json.js';
+import { safe } from '../src/render/sanitize.js';
+import { renderTable } from '../src/render/table.js';
+import { renderYaml } from '../src/render/yaml.js';
+
+const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
+const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
+const POD = { pod: 'web', namespace: 'default', container: 'app' };
+const both = { capabilities: true, signals: true };
+const style = { width: 100, color: false };
+// A forged Name: retitles the terminal (OSC 0), clears it (CSI 2J), and uses
+// an 8-bit CSI and a bidi override.
+const EVIL = 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eexe.txt';
+const hostile = itemFromRecord(POD, 1, parseStatus(nnp.replace(/^Name:.*$/m, `Name:\t${EVIL}`)));
+
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+describe('sanitising untrusted text', () => {
+  it('turns escapes into visible text', () => {
+    expect(safe(EVIL)).toBe('evil\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202eexe.txt');
+  });
+
+  it.each(['table', 'wide'] as const)('-o %s carries no raw control character', (output) => {
+    const text = renderTable([hostile, hostile], { show: both, output, noHeaders: false }, style)
+      + renderTable([hostile], { show: both, output, noHeaders: false }, style);
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(text).toContain('evil\\x1b]0;pwned');
+  });
+
+  it('-o json escapes them and still round-trips', () => {
+    const text = renderJson(toDocument([hostile], both));
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect(JSON.parse(text).items[0].name).toBe(EVIL);
+  });
+
+  it('-o yaml escapes them and still round-trips', () => {
+    const text = renderYaml(toDocument([hostile], both));
+    expect(text).not.toMatch(RAW_CONTROL);
+    expect((load(text) as { items: { name: string }[] }).items[0].name).toBe(EVIL);
+  });
+});
+
+describe('the json contract', () => {
+  const doc = JSON.parse(renderJson(toDocument([itemFromRecord(POD, 1, parseStatus(nnp)), errorItem(POD, 9, 'no such process')], both)));
+
+  it('has the documented keys and types', () => {
+    expect(doc.kind).toBe('ProcStatusList');
+    const item = doc.items[0];
+    expect(item).toMatchObject({
+      pod: 'web', namespace: 'default', container: 'app', pid: 1, error: null, name: 'cat',
+      state: expect.stringMatching(/^R/), ppid: expect.any(Number), uid: [0, 0, 0, 0], gid: [0, 0, 0, 0], threads: 1,
+      noNewPrivs: true, seccomp: 'disabled',
+    });
+    expect(Object.keys(item.capabilities)).toEqual(['inheritable', 'permitted', 'effective', 'bounding', 'ambient']);
+    expect(item.capabilities.bounding).toEqual({ mask: '0000000000000401', names: ['CAP_CHOWN', 'CAP_NET_BIND_SERVICE'] });
+    expect(Object.keys(item.signals)).toEqual(['queued', 'queueLimit', 'pending', 'sharedPending', 'blocked', 'ignored', 'caught']);
+    expect(item.signals.ignored).toEqual({ mask: '0000000000004000', names: ['SIGTERM'] });
+    expect(item.fields.CapBnd).toBe('0000000000000401');
+  });
+
+  it('an unreadable process is an item with its error', () => {
+    expect(doc.items[1]).toMatchObject({ pid: 9, error: 'no such process', name: null, capabilities: null });
+  });
+
+  it('a filter leaves the other section out', () => {
+    const caps = toDocument([hostile], { capabilities: true, signals: false }).items[0];
+    expect(caps).toHaveProperty('capabilities');
+    expect(caps).not.toHaveProperty('signals');
+  });
+});
+
+describe('tables', () => {
+  const full = itemFromRecord(POD, 1, parseStatus(host));
+  const small = itemFromRecord(POD, 7, parseStatus(nnp));
+
+  it('one PID: a detail view with every set, mask and name', () => {
+    const text = renderTable([small], { show: both, output: 'table', noHeaders: false }, style);
+    expect(text).toMatch(/^Process: 7 \(cat\)/);
+    expect(text).toMatch(/CapBnd\s+bounding\s+0000000000000401\s+CAP_CHOWN, CAP_NET_BIND_SERVICE/);
+    expect(text).toMatch(/SigIgn\s+ignored\s+0000000000004000\s+SIGTERM/);
+    expect(text).toMatch(/NoNewPrivs:\s+1/);
+  });
+
+  it('many PIDs: one row each, long lists wrapped inside the width', () => {
+    const text = renderTable([full, small], { show: both, output: 'table', noHeaders: false }, { width: 100, color: false });
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PID\s+NAME\s+STATE\s+UID\s+CAP_EFF\s+SIG_IGN\s+SIG_CGT$/);
+    expect(lines.some((l) => /^7\s+cat\s+/.test(l))).toBe(true);
+    expect(lines.length).toBeGreaterThan(3);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
+  it('-o wide adds identity and every set', () => {
+    const text = renderTable([full, small], { show: both, output: 'wide', noHeaders: false }, { width: 400, color: false });
+    expect(text.split('\n')[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
+    expect(text).toContain('CAP_CHECKPOINT_RESTORE');
+  });
+
+  it('--no-headers drops the header row', () => {
+    const text = renderTable([full, small], { show: both, output: 'table', noHeaders: true }, style);
+    expect(text).not.toMatch(/PID/);
+    expect(text.split('\n')[0]).toMatch(/^1\s+process_api/);
+  });
+
+  it('a full set is ALL in narrow tables and every name in wide', () => {
+    const all = itemFromRecord(POD, 1, parseStatus(host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff')));
+    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, output: 'table', noHeaders: false }, style)).toContain('ALL (41)');
+    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, output: 'wide', noHeaders: false }, style)).not.toContain('ALL (41)');
+  });
+
+  it('no colour codes unless asked', () => {
+    const plain = renderTable([full, small], { show: both, output: 'table', noHeaders: false }, style);
+    expect(plain).not.toContain('\u001b[');
+  });
+});

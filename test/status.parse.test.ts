@@ -1,0 +1,118 @@
+// The parser on captured kernel texts (test/fixtures/status, captured on
+// Linux 6.18), on those texts cut down the way older kernels print them, and
+// on hostile variations.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { itemFromRecord } from '../src/item.js';
+import { allRecords, assignRecords } from '../src/procfs/assign.js';
+import { parseStatus, splitStatuses } from '../src/procfs/status.js';
+
+const fixture = (name: string) => readFileSync(new URL(`fixtures/status/${name}`, import.meta.url), 'utf8');
+const host = fixture('pid1-host-6.18.txt');
+const nnp = fixture('setpriv-nnp-6.18.txt');
+const LOCAL = { pod: null, namespace: null, container: null };
+
+describe('parseStatus on captured texts', () => {
+  it('reads every key of a 6.18 status, in order', () => {
+    const { fields, duplicates } = parseStatus(host);
+    const keys = host.trim().split('\n').map((l) => l.slice(0, l.indexOf(':')));
+    expect(Object.keys(fields)).toEqual(keys);
+    expect(duplicates).toEqual([]);
+    expect(fields.Name).toBe('process_api');
+    expect(fields.Uid).toBe('0\t0\t0\t0');
+  });
+
+  it('decodes identity fields into the item', () => {
+    const item = itemFromRecord(LOCAL, 1, parseStatus(nnp));
+    expect(item.name).toBe('cat');
+    expect(item.noNewPrivs).toBe(true);
+    expect(item.seccomp).toBe('disabled');
+    expect(item.uid).toEqual([0, 0, 0, 0]);
+    expect(item.capabilities!.bounding.names).toEqual(['CAP_CHOWN', 'CAP_NET_BIND_SERVICE']);
+    expect(item.signals!.ignored.names).toEqual(['SIGTERM']);
+    expect(item.signals!.queueLimit).toBeGreaterThan(0);
+    expect(item.fields.CapBnd).toBe('0000000000000401');
+  });
+
+  it('tolerates an older kernel without CapAmb, NoNewPrivs, Seccomp and NSpid (before 4.3/4.10)', () => {
+    const old = host.split('\n').filter((l) => !/^(CapAmb|NoNewPrivs|Seccomp|Seccomp_filters|NSpid|NStgid|NSpgid|NSsid):/.test(l)).join('\n');
+    const item = itemFromRecord(LOCAL, 1, parseStatus(old));
+    expect(item.capabilities!.ambient).toEqual({ mask: null, names: null, error: 'field missing' });
+    expect(item.capabilities!.effective.names!.length).toBeGreaterThan(30);
+    expect(item.noNewPrivs).toBeNull();
+    expect(item.seccomp).toBeNull();
+    expect(item.nspid).toBeNull();
+  });
+
+  it('keeps unknown keys from newer kernels in fields', () => {
+    const item = itemFromRecord(LOCAL, 1, parseStatus(host + 'Future_Key:\tsomething\n'));
+    expect(item.fields.Future_Key).toBe('something');
+  });
+});
+
+describe('hostile and malformed texts', () => {
+  it('a malformed mask is an error for that field only', () => {
+    const text = nnp.replace(/^CapEff:.*$/m, 'CapEff:\tzzzz00000000000z').replace(/^SigCgt:.*$/m, 'SigCgt:\t12');
+    const item = itemFromRecord(LOCAL, 1, parseStatus(text));
+    expect(item.capabilities!.effective).toMatchObject({ names: null, mask: 'zzzz00000000000z' });
+    expect(item.capabilities!.effective.error).toMatch(/malformed/);
+    expect(item.signals!.caught.names).toBeNull();
+    expect(item.capabilities!.bounding.names).toEqual(['CAP_CHOWN', 'CAP_NET_BIND_SERVICE']);
+  });
+
+  it('a repeated key keeps its first value and is reported', () => {
+    const text = nnp.replace(/^(CapEff:.*)$/m, '$1\nCapEff:\t000001ffffffffff');
+    const record = parseStatus(text);
+    expect(record.fields.CapEff).toBe('0000000000000401');
+    expect(record.duplicates).toEqual(['CapEff']);
+  });
+
+  it('out-of-order keys decode the same', () => {
+    const lines = nnp.trim().split('\n').reverse().join('\n');
+    expect(itemFromRecord(LOCAL, 1, parseStatus(lines)).capabilities).toEqual(itemFromRecord(LOCAL, 1, parseStatus(nnp)).capabilities);
+  });
+
+  it('a text without Name: is still one record', () => {
+    const text = nnp.split('\n').filter((l) => !l.startsWith('Name:')).join('\n');
+    const records = splitStatuses(text);
+    expect(records).toHaveLength(1);
+    expect(itemFromRecord(LOCAL, 1, records[0]).name).toBeNull();
+  });
+
+  it('garbage, binary and huge values never throw', () => {
+    const junk = '\u0000\u0001\u00ff'.repeat(1000) + '\nName:\t' + 'A'.repeat(100_000) + '\nnot a line\n:\n::::\nCapEff:\n';
+    const records = splitStatuses(junk);
+    expect(records).toHaveLength(1);
+    expect(records[0].fields.Name.length).toBeLessThan(5000);
+    expect(itemFromRecord(LOCAL, 1, records[0]).capabilities!.effective.error).toMatch(/malformed/);
+  });
+});
+
+describe('several status texts from one cat', () => {
+  const a = host;
+  const b = nnp.replace(/^Pid:.*$/m, 'Pid:\t7');
+  const one = host.match(/^Pid:\s*(\d+)/m)![1];
+
+  it('splits them at Name: and matches each by its Pid field', () => {
+    const { items } = assignRecords(LOCAL, a + b, [7, Number(one)], new Map());
+    expect(items.map((i) => [i.pid, i.name])).toEqual([[7, 'cat'], [Number(one), 'process_api']]);
+  });
+
+  it('reports a missing PID with the reason stderr gave, and keeps the others', () => {
+    const { items } = assignRecords(LOCAL, b, [7, 9], new Map([[9, 'no such process']]));
+    expect(items[0].error).toBeNull();
+    expect(items[1]).toMatchObject({ pid: 9, error: 'no such process', capabilities: null });
+  });
+
+  it('does not hand a record to a PID it was not asked for', () => {
+    const { items, warnings } = assignRecords(LOCAL, b, [8], new Map([[8, 'no such process']]));
+    expect(items[0].error).toBe('no such process');
+    expect(warnings.join()).toMatch(/not asked for/);
+  });
+
+  it('--all-pids leaves out the helper PID and sorts', () => {
+    const c = nnp.replace(/^Pid:.*$/m, 'Pid:\t3');
+    const { items } = allRecords(LOCAL, b + c + a, new Set([3]));
+    expect(items.map((i) => i.pid)).toEqual([Number(one), 7].sort((x, y) => x - y));
+  });
+});
