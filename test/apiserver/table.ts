@@ -1,0 +1,99 @@
+// Server-side printing: `kubectl get` asks for meta.k8s.io/v1 Table
+// (Accept: application/json;as=Table;v=v1;g=meta.k8s.io) and prints the
+// cells as they are. Pod columns follow pkg/printers/internalversion/printers.go.
+// https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
+
+export function wantsTable(accept: string | undefined): boolean {
+  return !!accept && /as=Table/.test(accept) && /g=meta\.k8s\.io/.test(accept);
+}
+
+/** duration.HumanDuration, as used for the AGE column. */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (h < 24 * 8) return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
+  if (d < 365 * 2) return `${d}d`;
+  return `${Math.floor(d / 365)}y`;
+}
+
+type Obj = Record<string, any>;
+
+function rowObject(o: Obj, includeObject: string): unknown {
+  if (includeObject === 'None') return undefined;
+  if (includeObject === 'Object') return o;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+function age(o: Obj): string {
+  return humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp));
+}
+
+function podStatus(p: Obj): string {
+  if (p.status.phase === 'Succeeded') return 'Completed';
+  if (p.status.phase === 'Failed') return 'Error';
+  for (const c of p.status.initContainerStatuses ?? []) {
+    if (c.state.waiting) return `Init:${c.state.waiting.reason}`;
+    if (c.state.running) return 'Init:0/1';
+  }
+  let reason = p.status.phase as string;
+  for (const c of p.status.containerStatuses ?? []) {
+    if (c.state.waiting?.reason) reason = c.state.waiting.reason;
+    else if (c.state.terminated?.reason && reason === 'Running') reason = c.state.terminated.reason;
+  }
+  return reason;
+}
+
+const col = (name: string, type: string, format: string, description: string, priority = 0): Obj => ({
+  name,
+  type,
+  format,
+  description,
+  priority,
+});
+
+export function podTable(pods: Obj[], includeObject: string, resourceVersion: string): Obj {
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      col('Name', 'string', 'name', 'Name must be unique within a namespace.'),
+      col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
+      col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
+      col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
+      col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+      col('IP', 'string', '', 'IP address allocated to the pod.', 1),
+      col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
+    ],
+    rows: pods.map((p) => {
+      const cs: Obj[] = p.status.containerStatuses ?? [];
+      const ready = cs.filter((c) => c.ready).length;
+      const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+      return {
+        cells: [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), '<none>', p.spec.nodeName ?? '<none>'],
+        object: rowObject(p, includeObject),
+      };
+    }),
+  };
+}
+
+/** The default table convertor: name and age. */
+export function defaultTable(objs: Obj[], includeObject: string, resourceVersion: string): Obj {
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      col('Name', 'string', 'name', 'Name must be unique within a namespace.'),
+      col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+    ],
+    rows: objs.map((o) => ({ cells: [o.metadata.name, age(o)], object: rowObject(o, includeObject) })),
+  };
+}
