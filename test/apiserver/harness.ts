@@ -1,0 +1,205 @@
+// Starts the test API server (main.ts) as a child process for tests and the
+// benchmark:
+//
+//   const api = await startApiServer({ fixture: CLUSTER_FIXTURE });   // or a fixture object
+//   ... kubectl --kubeconfig api.kubeconfig ... / fetch(api.url, { headers: { Authorization: `Bearer ${api.token}` } })
+//   await api.stop();
+//
+// The server exits on its own if this process goes away (it watches its
+// stdin, which is a pipe from here), and its containers die with it.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Fixture, FixturePod } from './fixture.ts';
+
+/** Repository root, found from this file (CommonJS) or the working directory (ESM, vitest). */
+function repoRoot(): string {
+  const starts = [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()].filter(Boolean) as string[];
+  for (const start of starts) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, 'test', 'apiserver', 'main.ts'))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('cannot find test/apiserver/main.ts above the working directory');
+}
+
+export const REPO_ROOT = repoRoot();
+export const MAIN = path.join(REPO_ROOT, 'test', 'apiserver', 'main.ts');
+/** The standard fixture cluster. */
+export const CLUSTER_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'cluster.json');
+
+/** A Node that runs .ts files directly (type stripping is on by default from 22.18). */
+export function nodeForTs(): string {
+  const [maj, min] = process.versions.node.split('.').map(Number);
+  if (maj > 22 || (maj === 22 && min >= 18)) return process.execPath;
+  return path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
+}
+
+export interface ApiServerHandle {
+  url: string;
+  kubeconfig: string;
+  /** Bearer token with full access (the kubeconfig's `test` context). */
+  token: string;
+  /** Host PID of the server process. */
+  pid: number;
+  /** What the server wrote to stderr so far (last 64 KiB). */
+  stderr(): string;
+  /** SIGTERM, then wait for it (and so all its containers) to exit. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** A fixture file path or a fixture object (written to a temp file). */
+  fixture: string | Fixture;
+  /** Start-up deadline, default 30 s. */
+  timeoutMs?: number;
+  /** Log every request to stderr (also on when PROCSTATUS_APISERVER_LOG=1). */
+  log?: boolean;
+}
+
+export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> {
+  let fixtureFile: string;
+  let tempFixture: string | undefined;
+  if (typeof o.fixture === 'string') {
+    fixtureFile = path.resolve(o.fixture);
+  } else {
+    tempFixture = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-fixture-')), 'fixture.json');
+    fs.writeFileSync(tempFixture, JSON.stringify(o.fixture));
+    fixtureFile = tempFixture;
+  }
+  const removeTemp = (): void => {
+    if (tempFixture) fs.rmSync(path.dirname(tempFixture), { recursive: true, force: true });
+  };
+  const log = o.log || process.env.PROCSTATUS_APISERVER_LOG === '1';
+  const child = spawn(
+    nodeForTs(),
+    ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON', MAIN, '--fixture', fixtureFile, '--port', '0'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PROCSTATUS_APISERVER_LOG: log ? '1' : '0' },
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-64 * 1024);
+    if (log) process.stderr.write(d);
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  child.stdin.on('error', () => {
+    // the server already exited
+  });
+
+  const ready = await new Promise<{ url: string; kubeconfig: string; token: string }>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`test API server did not become ready in ${o.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
+    }, o.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(out.slice(0, nl)));
+      } catch {
+        child.kill('SIGKILL');
+        reject(new Error(`test API server printed an unexpected line: ${out.slice(0, nl)}\nstderr:\n${stderr}`));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`test API server exited during start-up (code ${code}, signal ${signal}); stderr:\n${stderr}`));
+    });
+  }).catch(async (e: unknown) => {
+    await exited;
+    removeTemp();
+    throw e;
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ...ready,
+    pid: child.pid as number,
+    stderr: () => stderr,
+    stop: () => {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          await exited;
+          clearTimeout(killer);
+        }
+        removeTemp();
+      })();
+      return stopping;
+    },
+  };
+}
+
+let nsCheck: { ok: boolean; why: string } | undefined;
+
+function checkNamespaces(): { ok: boolean; why: string } {
+  if (nsCheck) return nsCheck;
+  const run = (cmd: string, args: string[]): string | undefined => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+    if (r.error) return `${cmd}: ${r.error.message}`;
+    if (r.status !== 0) return `${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr ?? '').trim()}`;
+    return undefined;
+  };
+  const why =
+    run('unshare', ['--pid', '--mount', '--fork', '--mount-proc', 'true']) ??
+    run('nsenter', ['--version']) ??
+    run('setpriv', ['--version']);
+  nsCheck = { ok: why === undefined, why: why ?? '' };
+  return nsCheck;
+}
+
+/**
+ * Whether this machine can run the test API server's containers (root, or
+ * enough privilege for `unshare --pid --mount --fork --mount-proc`). Cached.
+ */
+export function canMakeNamespaces(): boolean {
+  return checkNamespaces().ok;
+}
+
+/** Why canMakeNamespaces() is false, for skip messages. */
+export function namespacesUnavailableReason(): string {
+  const c = checkNamespaces();
+  return c.ok ? '' : `cannot create PID/mount namespaces here (${c.why}); the test API server needs them`;
+}
+
+export interface IdenticalPodsOptions {
+  count: number;
+  /** Pod names are `${prefix}-${i}`, i from 0. */
+  prefix?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** Processes in each container's PID namespace (PID 1 shell + sleeps), default 3. */
+  processes?: number;
+}
+
+/** A fixture with `count` identical one-container pods, e.g. for the benchmark. */
+export function identicalPodsFixture(o: IdenticalPodsOptions): Fixture {
+  const n = Math.max(1, o.processes ?? 3);
+  const script = `trap 'exit 0' TERM; i=1; while [ $i -lt ${n} ]; do sleep infinity & i=$((i+1)); done; wait`;
+  const argv = n === 1 ? ['sleep', 'infinity'] : ['sh', '-c', script];
+  const pods: FixturePod[] = [];
+  for (let i = 0; i < o.count; i++) {
+    pods.push({
+      metadata: {
+        name: `${o.prefix ?? 'pod'}-${i}`,
+        namespace: o.namespace ?? 'default',
+        labels: { app: o.prefix ?? 'pod', ...o.labels },
+      },
+      spec: {
+        containers: [{ name: 'app', image: 'registry.example/procstatus/app:1.0', run: { argv, readyProcesses: n } }],
+      },
+    });
+  }
+  return { pods };
+}
