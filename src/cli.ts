@@ -1,9 +1,11 @@
 import yargs from 'yargs';
 import { parseDuration } from './duration.js';
+import type { Severity } from './findings.js';
 import {
-  DEFAULT_MAX_BYTES, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT,
+  DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT,
   type OutputFormat, type Parsed,
 } from './options.js';
+import { isName, parseTarget, type Target } from './target.js';
 
 const OUTPUTS: OutputFormat[] = ['table', 'wide', 'json', 'yaml'];
 
@@ -15,16 +17,25 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
       'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this machine:\n' +
         'capabilities as CAP_* names, signal masks as SIG* names.\n\n' +
         'Usage:\n' +
-        '  kubectl procstatus [POD] (--pid PID[,PID...] | --all-pids) [flags]',
+        '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]\n' +
+        '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
     )
     .example('kubectl procstatus my-pod --pid 1', 'PID 1 of the default container of my-pod')
     .example('kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec')
     .example('kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only')
+    .example('kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings')
+    .example('kubectl procstatus -A --all-pids --capabilities -o json', 'every process of every pod in the cluster')
     .example('kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only')
     .option('pid', { type: 'string', array: true, describe: 'PID to read; repeatable, or a comma list' })
     .option('all-pids', { type: 'boolean', describe: 'every process of the container (or of this machine)' })
+    .option('threads', { type: 'boolean', describe: 'one row per thread (/proc/PID/task/TID/status): SigBlk and SigPnd are per thread' })
     .option('pod', { alias: 'p', type: 'string', describe: 'pod name (same as the POD argument)' })
     .option('container', { alias: 'c', type: 'string', describe: 'container name, or 0-based index into spec.containers' })
+    .option('all-containers', { type: 'boolean', describe: 'every running container of each pod' })
+    .option('selector', { alias: 'l', type: 'string', describe: 'pods matching this label selector, e.g. app=web' })
+    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'pods in every namespace' })
+    .option('max-concurrency', { type: 'number', describe: 'containers read at once in a sweep', default: DEFAULT_MAX_CONCURRENCY })
+    .option('fail-on', { type: 'string', describe: 'exit 3 when a finding of this severity or higher is present: warning|critical' })
     .option('namespace', { alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" })
     .option('context', { type: 'string', describe: 'kubeconfig context to use' })
     .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file' })
@@ -60,6 +71,12 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
 interface RawArgs {
   _: (string | number)[];
   pid?: string[];
+  threads?: boolean;
+  allContainers?: boolean;
+  selector?: string;
+  allNamespaces?: boolean;
+  maxConcurrency: number;
+  failOn?: string;
   allPids?: boolean;
   pod?: string;
   container?: string;
@@ -82,18 +99,35 @@ function toOptions(a: RawArgs): Parsed {
   if (positional.length === 1 && a.pod !== undefined && a.pod !== positional[0]) {
     return fail(`the POD argument "${positional[0]}" and --pod "${a.pod}" disagree`);
   }
-  const pod = positional[0] ?? a.pod ?? null;
-  if (pod !== null && !isName(pod)) return fail(`invalid pod name "${pod}"`);
+  const named = positional[0] ?? a.pod ?? null;
+  let target: Target | null = null;
+  if (named !== null) {
+    const parsed = parseTarget(named);
+    if (typeof parsed === 'string') return fail(parsed);
+    target = parsed;
+  }
 
   for (const [flag, value] of [['--pod', a.pod], ['--container', a.container], ['--namespace', a.namespace],
-    ['--context', a.context], ['--kubeconfig', a.kubeconfig]] as const) {
+    ['--context', a.context], ['--kubeconfig', a.kubeconfig], ['--selector', a.selector], ['--fail-on', a.failOn]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) return fail(`${flag} needs a value`);
   }
   if (a.namespace !== undefined && !isName(a.namespace)) return fail(`invalid namespace "${a.namespace}"`);
-  if (pod === null) {
-    for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context]] as const) {
-      if (value !== undefined) return fail(`${flag} needs a pod; without one the local machine's /proc is read`);
+  const cluster = target !== null || a.selector !== undefined || !!a.allNamespaces;
+  if (!cluster) {
+    for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context],
+      ['--all-containers', a.allContainers || undefined]] as const) {
+      if (value !== undefined) return fail(`${flag} needs a pod, -l or -A; without them the local machine's /proc is read`);
     }
+  }
+  if (target !== null && a.selector !== undefined) return fail('give either a name or -l/--selector, not both');
+  if (target !== null && a.allNamespaces) return fail('a name cannot be looked up across all namespaces (-A); use -n or -l');
+  if (a.allNamespaces && a.namespace !== undefined) return fail('use either -n or -A, not both');
+  if (a.allContainers && a.container !== undefined) return fail('use either -c or --all-containers, not both');
+  if (!Number.isInteger(a.maxConcurrency) || a.maxConcurrency < 1 || a.maxConcurrency > 100) {
+    return fail('--max-concurrency must be a whole number from 1 to 100');
+  }
+  if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
+    return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
   }
 
   let pids: number[] | 'all';
@@ -126,7 +160,13 @@ function toOptions(a: RawArgs): Parsed {
   return {
     kind: 'run',
     options: {
-      pod,
+      target,
+      selector: a.selector ?? null,
+      allNamespaces: !!a.allNamespaces,
+      allContainers: !!a.allContainers,
+      maxConcurrency: a.maxConcurrency,
+      threads: !!a.threads,
+      failOn: (a.failOn as Severity | undefined) ?? null,
       pids,
       container: a.container ?? null,
       namespace: a.namespace ?? null,
@@ -149,11 +189,6 @@ function checkPid(text: string): number | string {
   if (pid <= 0) return `invalid --pid ${text}: must be a positive integer`;
   if (pid > PID_MAX_LIMIT) return `invalid --pid ${text}: larger than the kernel's limit ${PID_MAX_LIMIT}`;
   return pid;
-}
-
-/** DNS-1123 subdomain, which pod and namespace names are. */
-function isName(text: string): boolean {
-  return text.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text);
 }
 
 function firstLine(text: string): string {

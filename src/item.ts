@@ -1,5 +1,6 @@
 import { decodeCapabilities, type DecodedSet } from './decode/capabilities.js';
 import { decodeSignals, parseSigQ } from './decode/signals.js';
+import type { Finding } from './findings.js';
 import type { StatusRecord } from './procfs/status.js';
 
 /** Where an item was read: a pod's container, or the local machine (all null). */
@@ -11,7 +12,10 @@ export interface Origin {
 
 /** One process, in the shape of the `-o json` contract (see README). */
 export interface ProcItem extends Origin {
-  pid: number;
+  /** null only for a pod that failed as a whole in --all-pids. */
+  pid: number | null;
+  /** The thread (task) ID with --threads, else null. */
+  tid: number | null;
   error: string | null;
   name: string | null;
   state: string | null;
@@ -41,6 +45,7 @@ export interface ProcItem extends Origin {
   nspid: number[] | null;
   vmRSS: string | null;
   fields: Record<string, string>;
+  findings: Finding[];
 }
 
 export const CAPABILITY_SETS = [
@@ -60,7 +65,7 @@ export const SIGNAL_SETS = [
 ] as const;
 
 /** The status of one process, decoded. */
-export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord): ProcItem {
+export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord, tid: number | null = null): ProcItem {
   const f = record.fields;
   const capabilities = Object.fromEntries(
     CAPABILITY_SETS.map(([key, field]) => [key, decodeCapabilities(f[field])]),
@@ -74,6 +79,7 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
   return {
     ...origin,
     pid,
+    tid,
     error: null,
     name: f.Name ?? null,
     state: f.State ?? null,
@@ -89,14 +95,16 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     nspid: integers(f.NSpid),
     vmRSS: f.VmRSS ?? null,
     fields: { ...f },
+    findings: [],
   };
 }
 
 /** A process that could not be read: same shape, with the reason. */
-export function errorItem(origin: Origin, pid: number, error: string): ProcItem {
+export function errorItem(origin: Origin, pid: number | null, error: string, tid: number | null = null): ProcItem {
   return {
     ...origin,
     pid,
+    tid,
     error,
     name: null,
     state: null,
@@ -112,6 +120,7 @@ export function errorItem(origin: Origin, pid: number, error: string): ProcItem 
     nspid: null,
     vmRSS: null,
     fields: {},
+    findings: [],
   };
 }
 

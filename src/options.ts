@@ -1,9 +1,18 @@
+import type { Severity } from './findings.js';
+import type { Target } from './target.js';
+
 /** Everything the run needs, decided from argv once. Nothing below main.ts sees a flag. */
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
 
 export interface Options {
-  /** null reads the local machine's /proc. */
-  pod: string | null;
+  /** POD or TYPE/NAME; null with neither -l nor -A reads the local machine's /proc. */
+  target: Target | null;
+  selector: string | null;
+  allNamespaces: boolean;
+  allContainers: boolean;
+  maxConcurrency: number;
+  threads: boolean;
+  failOn: Severity | null;
   pids: number[] | 'all';
   container: string | null;
   namespace: string | null;
@@ -31,3 +40,4 @@ export const PID_MAX_LIMIT = 4_194_304;
 
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONCURRENCY = 10;

@@ -1,8 +1,10 @@
 import { CliError, EXIT } from './errors.js';
+import { atLeast, findingsFor } from './findings.js';
 import type { ProcItem } from './item.js';
 import type { Options } from './options.js';
 import { toDocument } from './render/document.js';
 import { renderJson } from './render/json.js';
+import { progressBar } from './render/progress.js';
 import { safe } from './render/sanitize.js';
 import { renderTable } from './render/table.js';
 import { renderYaml } from './render/yaml.js';
@@ -11,14 +13,14 @@ import { readLocal } from './sources/local.js';
 /** The process around the run, injected so tests hand in buffers. */
 export interface Io {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
 
 /**
  * options → source → parse → decode → render. Returns the exit code:
- * 0 when every process was read, 1 when any failed (those print on stderr,
- * the rest still print).
+ * 0 when every process was read, 1 when any read failed (those print on
+ * stderr, the rest still print), 3 when --fail-on found what it looks for.
  */
 export async function run(options: Options, io: Io): Promise<number> {
   const log = (line: string) => {
@@ -27,26 +29,38 @@ export async function run(options: Options, io: Io): Promise<number> {
   const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
 
   let items: ProcItem[];
-  if (options.pod === null) {
+  let failures: CliError[] = [];
+  let summary: string | null = null;
+  if (options.target === null && options.selector === null && !options.allNamespaces) {
     log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
-    items = await readLocal(options.pids);
+    items = await readLocal(options.pids, options.threads);
+    for (const item of items) item.findings = findingsFor(item);
   } else {
-    // Loaded only for pods, so local mode never pays for the Kubernetes client.
-    const { readPod } = await import('./sources/pod.js');
-    const result = await readPod({
-      ...options,
-      pod: options.pod,
+    // Loaded only for clusters, so local mode never pays for the Kubernetes client.
+    const { sweep } = await import('./sweep.js');
+    const result = await sweep(options, {
       log,
       notice: (line) => io.stderr.write(`${safe(line)}\n`),
+      progress: progressBar(io.stderr, options.output === 'table' || options.output === 'wide'),
     });
     items = result.items;
+    failures = result.failures;
     result.warnings.forEach(warn);
+    if (options.target?.kind !== 'pod') summary = summarize(result.pods, result.containers, items, failures);
   }
 
   io.stdout.write(render(items, options, io));
-  const failed = items.filter((i) => i.error !== null);
+  const reported = new Set(failures.map((f) => f.message));
+  for (const f of failures) io.stderr.write(`error: ${safe(f.message)}\n`);
+  const hints = new Set(failures.map((f) => f.hint).filter(Boolean));
+  for (const hint of hints) io.stderr.write(`hint: ${safe(hint!)}\n`);
+  const failed = items.filter((i) => i.error !== null && !reported.has(i.error));
   for (const item of failed) io.stderr.write(`error: ${safe(describe(item))}: ${safe(item.error!)}\n`);
-  return failed.length > 0 ? EXIT.error : EXIT.ok;
+  if (summary) io.stderr.write(summary);
+
+  if (failures.length > 0 || failed.length > 0) return EXIT.error;
+  if (options.failOn && items.some((i) => i.findings.some((f) => atLeast(f.severity, options.failOn!)))) return EXIT.findings;
+  return EXIT.ok;
 }
 
 function render(items: ProcItem[], options: Options, io: Io): string {
@@ -63,8 +77,22 @@ function render(items: ProcItem[], options: Options, io: Io): string {
   }
 }
 
+/** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning" */
+function summarize(pods: number, containers: number, items: ProcItem[], failures: CliError[]): string {
+  const reasons = new Map<string, number>();
+  for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+  const read = new Set(items.filter((i) => i.error === null).map((i) => `${i.namespace}/${i.pod}/${i.container}`)).size;
+  const counts = { critical: 0, warning: 0, info: 0 };
+  for (const i of items) for (const f of i.findings) counts[f.severity]++;
+  const failed = failures.length
+    ? `, ${failures.length} failed (${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')})` : '';
+  return `summary: ${pods} pod${pods === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'}: ` +
+    `${read} read${failed}; findings: ${counts.critical} critical, ${counts.warning} warning\n`;
+}
+
 function describe(item: ProcItem): string {
-  return item.pod === null ? `pid ${item.pid}` : `pid ${item.pid} in ${item.namespace}/${item.pod} (container ${item.container})`;
+  const pid = item.tid !== null ? `pid ${item.pid} thread ${item.tid}` : `pid ${item.pid}`;
+  return item.pod === null ? pid : `${pid} in ${item.namespace}/${item.pod} (container ${item.container})`;
 }
 
 export function errorText(err: unknown, verbose: boolean): string {

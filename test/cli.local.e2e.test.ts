@@ -59,8 +59,9 @@ describe.skipIf(!canSetpriv)('local mode', () => {
   });
 
   it('output to a pipe has no escape codes, even with a forced terminal width', () => {
-    const r = runCli(['--pid', `1,${pid}`], { COLUMNS: '100' });
+    const r = runCli(['--pid', `1,${pid}`, '--signals'], { COLUMNS: '100' });
     expect(r.stdout).not.toContain('\u001b');
+    expect(r.stdout.split('\n').length).toBeGreaterThan(3);
     expect(Math.max(...r.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 });
@@ -85,7 +86,7 @@ describe('bad input', () => {
     expect(runCli(['--version']).stdout).toMatch(/^kubectl-procstatus \d+\.\d+\.\d+\n$/);
     const help = runCli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('kubectl procstatus [POD]');
+    expect(help.stdout).toContain('kubectl procstatus [POD | TYPE/NAME]');
   });
 });
 

@@ -11,9 +11,20 @@ const options = async (argv: string) => {
 
 describe('parseArgs', () => {
   it('pod as argument or -p, PIDs repeated and comma-listed, deduplicated', async () => {
-    expect(await options('web --pid 1,7 --pid 42 --pid 7')).toMatchObject({ pod: 'web', pids: [1, 7, 42] });
-    expect(await options('-p web --pid 1')).toMatchObject({ pod: 'web' });
-    expect(await options('--pid 1')).toMatchObject({ pod: null, namespace: null });
+    expect(await options('web --pid 1,7 --pid 42 --pid 7')).toMatchObject({ target: { kind: 'pod', name: 'web' }, pids: [1, 7, 42] });
+    expect(await options('-p web --pid 1')).toMatchObject({ target: { kind: 'pod', name: 'web' } });
+    expect(await options('--pid 1')).toMatchObject({ target: null, namespace: null, selector: null, allNamespaces: false });
+  });
+
+  it('workload references, selectors and sweeps', async () => {
+    expect((await options('deploy/web --pid 1')).target).toEqual({ kind: 'deployment', name: 'web' });
+    expect((await options('sts/db --pid 1')).target).toEqual({ kind: 'statefulset', name: 'db' });
+    expect((await options('ds/agent --pid 1')).target).toEqual({ kind: 'daemonset', name: 'agent' });
+    expect((await options('job/once --pid 1')).target).toEqual({ kind: 'job', name: 'once' });
+    expect((await options('pod/web --pid 1')).target).toEqual({ kind: 'pod', name: 'web' });
+    expect(await options('-l app=web --pid 1 --all-containers --max-concurrency 3 --fail-on warning --threads'))
+      .toMatchObject({ target: null, selector: 'app=web', allContainers: true, maxConcurrency: 3, failOn: 'warning', threads: true });
+    expect(await options('-A --all-pids')).toMatchObject({ allNamespaces: true, pids: 'all' });
   });
 
   it('kubectl flags', async () => {
@@ -47,6 +58,14 @@ describe('parseArgs', () => {
     ['--pid 1 -c app', /--container needs a pod/],
     ['Web_Pod --pid 1', /invalid pod name/],
     ['web --pid 1 --bogus', /Unknown argument/i],
+    ['svc/web --pid 1', /unknown resource type "svc"/],
+    ['web -l app=web --pid 1', /either a name or -l/],
+    ['web -A --pid 1', /across all namespaces/],
+    ['-A -n x --pid 1', /either -n or -A/],
+    ['web -c app --all-containers --pid 1', /either -c or --all-containers/],
+    ['-l app=web --pid 1 --fail-on info', /invalid --fail-on/],
+    ['-l app=web --pid 1 --max-concurrency 0', /--max-concurrency/],
+    ['--pid 1 --all-containers', /needs a pod, -l or -A/],
   ])('%s → usage error', async (argv, message) => {
     const parsed = await run(argv);
     expect(parsed.kind).toBe('usage-error');

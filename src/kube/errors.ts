@@ -38,15 +38,15 @@ export function parseStatus(body: string): Status | null {
 export function networkError(err: unknown, server: string, timeoutMs: number): CliError {
   const e = err as NodeJS.ErrnoException;
   const code = e.code ?? '';
-  if (code === 'ECONNREFUSED') return new CliError(`cannot connect to the API server ${server}: connection refused`);
+  if (code === 'ECONNREFUSED') return new CliError(`cannot connect to the API server ${server}: connection refused`, undefined, 'unreachable');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the API server ${server}: ${code}`);
   if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to the API server ${server} was reset`);
   if (code === 'ETIMEDOUT' || code === 'PROCSTATUS_TIMEOUT' || /timed out/i.test(e.message ?? '')) {
-    return new CliError(`the API server ${server} did not answer within ${seconds(timeoutMs)} (--request-timeout)`);
+    return new CliError(`the API server ${server} did not answer within ${seconds(timeoutMs)} (--request-timeout)`, undefined, 'timeout');
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|SSL|TLS/.test(code) || /certificate|SSL|TLS/i.test(e.message ?? '')) {
     return new CliError(`TLS verification of the API server ${server} failed: ${e.message}`,
-      "check the cluster's certificate-authority in the kubeconfig");
+      "check the cluster's certificate-authority in the kubeconfig", 'tls');
   }
   return new CliError(`request to the API server ${server} failed: ${e.message ?? String(err)}`);
 }

@@ -57,17 +57,20 @@ export function apiFailure(
       return new CliError(
         `the API server ${cluster.server} rejected the credentials of context "${cluster.context}" (Unauthorized)`,
         'the token or certificate is wrong or expired; log in again or refresh the kubeconfig',
+        'unauthorized',
       );
     case 403:
       return new CliError(said || `forbidden: ${what.verb} ${what.resource} in namespace "${what.namespace}"`,
-        `check with: kubectl auth can-i ${what.verb} ${what.resource} -n ${what.namespace}`);
+        `check with: kubectl auth can-i ${what.verb} ${what.resource} ${what.namespace === '(all)' ? '-A' : `-n ${what.namespace}`}`,
+        'forbidden');
     case 404:
       if (what.resource === 'pods' || what.resource === 'pods/exec') {
-        return new CliError(`pod "${what.name}" not found in namespace "${what.namespace}"`);
+        return new CliError(`pod "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
       }
-      return new CliError(said || `${what.resource} "${what.name}" not found in namespace "${what.namespace}"`);
+      return new CliError(said || `${what.resource} "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
     default:
-      return new CliError(`${what.verb} ${what.resource} ${what.namespace}/${what.name}: ${said || err.message} (HTTP ${err.code})`);
+      return new CliError(`${what.verb} ${what.resource} ${what.namespace}/${what.name}: ${said || err.message} (HTTP ${err.code})`,
+        undefined, `HTTP ${err.code}`);
   }
 }
 
@@ -110,9 +113,9 @@ export function resolveContainer(pod: Pod, selector: string | null): ResolvedCon
   if (/^\d+$/.test(selector)) {
     const index = Number(selector);
     if (index < regular.length) return { name: regular[index].name, kind: 'container', notice: null };
-    throw new CliError(`container index ${index} is out of range for ${where}: ${listIndexed(pod)}`);
+    throw new CliError(`container index ${index} is out of range for ${where}: ${listIndexed(pod)}`, undefined, 'no such container');
   }
-  throw new CliError(`container "${selector}" not found in ${where}: ${listIndexed(pod)}`);
+  throw new CliError(`container "${selector}" not found in ${where}: ${listIndexed(pod)}`, undefined, 'no such container');
 }
 
 function listNames(pod: Pod): string {
@@ -144,17 +147,17 @@ export function checkRunning(pod: Pod, container: ResolvedContainer): void {
   if (phase !== 'Running' && !state?.running) {
     const why = pod.status?.reason ? `: ${pod.status.reason}` : '';
     const detail = state?.waiting?.reason ? `; container "${container.name}" is waiting: ${state.waiting.reason}` : '';
-    throw new CliError(`${where} is not running (phase ${phase}${why})${detail}`);
+    throw new CliError(`${where} is not running (phase ${phase}${why})${detail}`, undefined, 'not running');
   }
   if (state?.waiting) {
     throw new CliError(`container "${container.name}" of ${where} is not running: waiting (${state.waiting.reason ?? 'no reason given'})` +
-      (state.waiting.message ? `: ${state.waiting.message}` : ''));
+      (state.waiting.message ? `: ${state.waiting.message}` : ''), undefined, 'not running');
   }
   if (state?.terminated) {
     const t = state.terminated;
     throw new CliError(`container "${container.name}" of ${where} is not running: terminated (${t.reason ?? 'no reason given'}` +
-      `${t.exitCode !== undefined ? `, exit code ${t.exitCode}` : ''})`);
+      `${t.exitCode !== undefined ? `, exit code ${t.exitCode}` : ''})`, undefined, 'not running');
   }
-  if (!state) throw new CliError(`container "${container.name}" of ${where} has no status yet; is it starting?`);
+  if (!state) throw new CliError(`container "${container.name}" of ${where} has no status yet; is it starting?`, undefined, 'not running');
 }
 

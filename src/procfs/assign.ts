@@ -65,7 +65,7 @@ export function allRecords(origin: Origin, text: string, exclude: Set<number>): 
     seen.add(pid);
     items.push(itemFromRecord(origin, pid, record));
   }
-  items.sort((a, b) => a.pid - b.pid);
+  items.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0));
   return { items, warnings };
 }
 
@@ -73,4 +73,38 @@ export function pidOf(raw: string | undefined): number | null {
   if (raw === undefined || !/^\s*\d{1,7}\s*$/.test(raw)) return null;
   const pid = Number(raw);
   return pid > 0 ? pid : null;
+}
+
+/**
+ * --threads: every record is a task; "Tgid:" is its process, "Pid:" the
+ * thread. Requested PIDs with no task at all get their reason from `missing`.
+ */
+export function threadRecords(
+  origin: Origin,
+  text: string,
+  requested: number[] | 'all',
+  missing: Map<number, string>,
+  exclude: Set<number>,
+): Assigned {
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const items: ProcItem[] = [];
+  for (const record of splitStatuses(text)) {
+    const tgid = pidOf(record.fields.Tgid);
+    const tid = pidOf(record.fields.Pid);
+    if (tgid === null || tid === null) {
+      warnings.push('ignored a thread status record without valid "Tgid:" and "Pid:" fields');
+      continue;
+    }
+    if (exclude.has(tgid) || (requested !== 'all' && !requested.includes(tgid)) || seen.has(`${tgid}/${tid}`)) continue;
+    seen.add(`${tgid}/${tid}`);
+    items.push(itemFromRecord(origin, tgid, record, tid));
+  }
+  if (requested !== 'all') {
+    for (const pid of requested) {
+      if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, missing.get(pid) ?? 'no status returned for this process'));
+    }
+  }
+  items.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
+  return { items, warnings };
 }

@@ -6,9 +6,16 @@
  * the PID), so the one helper process in the container is known and left out.
  */
 export const ALL_PIDS_SCRIPT = 'echo $$; exec cat /proc/[0-9]*/status';
+export const ALL_THREADS_SCRIPT = 'echo $$; exec cat /proc/[0-9]*/task/[0-9]*/status';
+/**
+ * --threads with explicit PIDs needs a glob per PID. The PIDs go in as sh's
+ * positional parameters ("$@"), never into the script text.
+ */
+export const THREADS_SCRIPT = 'for p do cat /proc/"$p"/task/[0-9]*/status; done';
 
-export function statusCommand(pids: number[] | 'all'): string[] {
-  if (pids === 'all') return ['sh', '-c', ALL_PIDS_SCRIPT];
+export function statusCommand(pids: number[] | 'all', threads = false): string[] {
+  if (pids === 'all') return ['sh', '-c', threads ? ALL_THREADS_SCRIPT : ALL_PIDS_SCRIPT];
+  if (threads) return ['sh', '-c', THREADS_SCRIPT, 'sh', ...pids.map(String)];
   return ['cat', ...pids.map((pid) => `/proc/${pid}/status`)];
 }
 
@@ -24,7 +31,7 @@ export function splitSelfPid(stdout: string): { self: number | null; rest: strin
  */
 export function missingFromStderr(stderr: string): Map<number, string> {
   const missing = new Map<number, string>();
-  for (const m of stderr.matchAll(/\/proc\/(\d+)\/status: ([^\n]*)/g)) {
+  for (const m of stderr.matchAll(/\/proc\/(\d+)\/(?:task\/[^/\n]+\/)?status: ([^\n]*)/g)) {
     const why = /no such file/i.test(m[2]) ? 'no such process'
       : /permission denied/i.test(m[2]) ? `permission denied reading /proc/${m[1]}/status` : m[2].slice(0, 200);
     missing.set(Number(m[1]), why);

@@ -39,6 +39,7 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
     columns.push({ head: 'POD', cell: (i) => i.pod ?? '' }, { head: 'CONTAINER', cell: (i) => i.container ?? '' });
   }
   columns.push({ head: 'PID', cell: (i) => String(i.pid) });
+  if (items.some((i) => i.tid !== null)) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
   if (wide) columns.push({ head: 'PPID', cell: (i) => num(i.ppid) });
   columns.push({ head: 'NAME', cell: (i) => i.name ?? '' });
   if (wide || !opts.show.signals || opts.show.capabilities) {
@@ -71,6 +72,9 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
     if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
     if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
   }
+  if (items.some((i) => i.findings.length)) {
+    columns.push({ head: 'FINDINGS', wraps: true, cell: (i) => i.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
+  }
   const rows = items.map((item) => columns.map((c) => safe(c.cell(item))));
   return layout(opts.noHeaders ? null : columns.map((c) => c.head), rows, columns.map((c) => !!c.wraps), style);
 }
@@ -78,7 +82,8 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
 function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>, style: TableStyle): string {
   const out: string[] = [];
   const where = item.pod !== null ? `   pod ${item.namespace}/${item.pod}, container ${item.container}` : '';
-  out.push(safe(`Process: ${item.pid} (${item.name ?? '?'})${where}`));
+  const thread = item.tid !== null ? ` thread ${item.tid}` : '';
+  out.push(safe(`Process: ${item.pid}${thread} (${item.name ?? '?'})${where}`));
   out.push(safe(`State:   ${item.state ?? '?'}`));
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [
@@ -93,6 +98,11 @@ function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>,
       ['VmRSS', item.vmRSS ?? '-'],
     ];
     out.push(...identity.map(([k, v]) => safe(`${(k + ':').padEnd(12)}${v}`)));
+  }
+  if (item.findings.length) {
+    out.push('');
+    const rows = item.findings.map((f) => [f.severity.toUpperCase(), f.id, f.message].map((c) => safe(c)));
+    out.push(layout(opts.noHeaders ? null : ['FINDINGS', 'ID', 'MESSAGE'], rows, [false, false, true], style));
   }
   if (opts.show.capabilities) {
     out.push('');

@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { CliError } from '../errors.js';
 import { errorItem, itemFromRecord, type Origin, type ProcItem } from '../item.js';
 import { parseStatus } from '../procfs/status.js';
-import { CliError } from '../errors.js';
 
 const LOCAL: Origin = { pod: null, namespace: null, container: null };
 
@@ -9,43 +9,53 @@ const LOCAL: Origin = { pod: null, namespace: null, container: null };
  * The local machine's /proc, read directly: no shell, no child process.
  * https://man7.org/linux/man-pages/man5/proc_pid_status.5.html
  */
-export async function readLocal(pids: number[] | 'all', procRoot = '/proc'): Promise<ProcItem[]> {
+export async function readLocal(pids: number[] | 'all', threads = false, procRoot = '/proc'): Promise<ProcItem[]> {
+  let list: number[];
   if (pids === 'all') {
-    let entries: string[];
-    try {
-      entries = await readdir(procRoot);
-    } catch (err) {
-      throw noProc(procRoot, err);
-    }
-    const all = entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => p !== process.pid);
-    const items = await Promise.all(all.map((pid) => readOne(pid, procRoot)));
-    // Processes that exited between readdir and read are not an error in a sweep.
-    return items.filter((i) => i.error !== 'no such process').sort((a, b) => a.pid - b.pid);
+    list = (await listNumeric(procRoot)).filter((p) => p !== process.pid);
+  } else {
+    await listNumeric(procRoot);
+    list = pids;
   }
-  if (pids.length > 0) {
-    try {
-      await readdir(procRoot);
-    } catch (err) {
-      throw noProc(procRoot, err);
-    }
-  }
-  return Promise.all(pids.map((pid) => readOne(pid, procRoot)));
+  const read = threads ? (pid: number) => readThreads(pid, procRoot) : async (pid: number) => [await readOne(pid, null, procRoot)];
+  const items = (await Promise.all(list.map(read))).flat();
+  // Processes that exited between readdir and read are not an error in a sweep.
+  if (pids === 'all') return items.filter((i) => i.error !== 'no such process');
+  return items;
 }
 
-async function readOne(pid: number, procRoot: string): Promise<ProcItem> {
+async function listNumeric(dir: string): Promise<number[]> {
   try {
-    const text = await readFile(`${procRoot}/${pid}/status`, 'utf8');
-    return itemFromRecord(LOCAL, pid, parseStatus(text));
+    return (await readdir(dir)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return errorItem(LOCAL, pid, 'no such process');
-    if (code === 'EACCES' || code === 'EPERM') return errorItem(LOCAL, pid, `permission denied reading ${procRoot}/${pid}/status`);
-    return errorItem(LOCAL, pid, `cannot read ${procRoot}/${pid}/status: ${(err as Error).message}`);
+    throw new CliError(
+      `cannot read ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): local mode needs Linux's /proc; name a POD to read from a cluster`,
+    );
   }
 }
 
-function noProc(procRoot: string, err: unknown): CliError {
-  return new CliError(
-    `cannot read ${procRoot} (${(err as NodeJS.ErrnoException).code ?? 'error'}): local mode needs Linux's /proc; name a POD to read from a cluster`,
-  );
+async function readThreads(pid: number, procRoot: string): Promise<ProcItem[]> {
+  let tids: number[];
+  try {
+    tids = (await readdir(`${procRoot}/${pid}/task`)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  } catch (err) {
+    return [failure(pid, null, err, `${procRoot}/${pid}/task`)];
+  }
+  return Promise.all(tids.map((tid) => readOne(pid, tid, procRoot)));
+}
+
+async function readOne(pid: number, tid: number | null, procRoot: string): Promise<ProcItem> {
+  const path = tid === null ? `${procRoot}/${pid}/status` : `${procRoot}/${pid}/task/${tid}/status`;
+  try {
+    return itemFromRecord(LOCAL, pid, parseStatus(await readFile(path, 'utf8')), tid);
+  } catch (err) {
+    return failure(pid, tid, err, path);
+  }
+}
+
+function failure(pid: number, tid: number | null, err: unknown, path: string): ProcItem {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ESRCH') return errorItem(LOCAL, pid, 'no such process', tid);
+  if (code === 'EACCES' || code === 'EPERM') return errorItem(LOCAL, pid, `permission denied reading ${path}`, tid);
+  return errorItem(LOCAL, pid, `cannot read ${path}: ${(err as Error).message}`, tid);
 }

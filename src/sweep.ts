@@ -1,0 +1,124 @@
+import { CliError } from './errors.js';
+import { findingsFor } from './findings.js';
+import { errorItem, type ProcItem } from './item.js';
+import { loadCluster } from './kube/config.js';
+import { checkRunning, resolveContainer, type ContainerSpec, type Pod } from './kube/pod.js';
+import { resolvePods } from './kube/targets.js';
+import type { Options } from './options.js';
+import { readContainer } from './sources/pod.js';
+
+export interface SweepResult {
+  items: ProcItem[];
+  warnings: string[];
+  failures: CliError[];
+  pods: number;
+  containers: number;
+}
+
+export interface SweepHooks {
+  log: (line: string) => void;
+  notice: (line: string) => void;
+  progress: (done: number, total: number) => void;
+}
+
+interface Unit {
+  pod: Pod;
+  container: string;
+  spec: ContainerSpec | undefined;
+  kind: 'container' | 'init' | 'ephemeral';
+}
+
+/**
+ * Pods (one, a workload's, a selector's, or all) → their containers → one
+ * exec each, at most --max-concurrency at a time. A failing pod is reported
+ * and the sweep goes on; when one named pod was asked for, its failure is the
+ * run's error.
+ */
+export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResult> {
+  const cluster = loadCluster(opts);
+  const namespace = opts.namespace ?? cluster.namespace;
+  hooks.log(`context ${cluster.context}, server ${cluster.server}, namespace ${opts.allNamespaces ? '(all)' : namespace}`);
+  const pods = await resolvePods(cluster, {
+    target: opts.target, selector: opts.selector, allNamespaces: opts.allNamespaces, namespace,
+    timeoutMs: opts.requestTimeoutMs, log: hooks.log,
+  });
+  const single = opts.target?.kind === 'pod';
+  if (pods.length === 0) {
+    hooks.notice(`No pods found${opts.allNamespaces ? '' : ` in namespace ${namespace}`}${opts.selector ? ` matching ${opts.selector}` : ''}.`);
+  }
+
+  const failures: CliError[] = [];
+  const items: ProcItem[] = [];
+  const warnings: string[] = [];
+  const origin = (pod: Pod, container: string | null) => ({ pod: pod.metadata.name, namespace: pod.metadata.namespace, container });
+  const failed = (pod: Pod, container: string | null, err: unknown) => {
+    const error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
+    if (single && pods.length === 1 && !opts.allContainers) throw error;
+    failures.push(error);
+    const pids = opts.pids === 'all' ? [null] : opts.pids;
+    for (const pid of pids) items.push(errorItem(origin(pod, container), pid, error.message));
+  };
+
+  const units: Unit[] = [];
+  for (const pod of pods) {
+    try {
+      units.push(...unitsOf(pod, opts, single ? hooks.notice : () => {}));
+    } catch (err) {
+      failed(pod, opts.container, err);
+    }
+  }
+
+  let done = 0;
+  hooks.progress(0, units.length);
+  await pool(units, opts.maxConcurrency, async (unit) => {
+    try {
+      checkRunning(unit.pod, { name: unit.container, kind: unit.kind, notice: null });
+      const result = await readContainer(cluster, { ...origin(unit.pod, unit.container), pod: unit.pod.metadata.name,
+        namespace: unit.pod.metadata.namespace, container: unit.container }, { ...opts, log: hooks.log });
+      for (const item of result.items) item.findings = findingsFor(item, { spec: unit.spec, pod: unit.pod });
+      items.push(...result.items);
+      warnings.push(...result.warnings);
+    } catch (err) {
+      failed(unit.pod, unit.container, err);
+    } finally {
+      hooks.progress(++done, units.length);
+    }
+  });
+  // Results arrive in completion order; print them in pod order.
+  const order = new Map(pods.map((p, i) => [`${p.metadata.namespace}/${p.metadata.name}`, i]));
+  const rank = (i: ProcItem) => order.get(`${i.namespace}/${i.pod}`) ?? 0;
+  items.sort((a, b) => rank(a) - rank(b) || (a.container ?? '').localeCompare(b.container ?? '') ||
+    (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
+  return { items, warnings, failures, pods: pods.length, containers: units.length };
+}
+
+/** The containers to read in one pod: -c, --all-containers, or the default. */
+function unitsOf(pod: Pod, opts: Options, notice: (line: string) => void): Unit[] {
+  const specOf = (name: string) => [...pod.spec.containers, ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])]
+    .find((c) => c.name === name);
+  if (opts.allContainers) {
+    // Regular containers, plus init and ephemeral ones that are running now
+    // (restartable "sidecar" init containers, debug containers).
+    const running = (list: { name: string; state?: { running?: object } }[] | undefined) =>
+      new Set((list ?? []).filter((s) => s.state?.running).map((s) => s.name));
+    const init = running(pod.status?.initContainerStatuses);
+    const eph = running(pod.status?.ephemeralContainerStatuses);
+    return [
+      ...pod.spec.containers.map((c) => ({ pod, container: c.name, spec: c, kind: 'container' as const })),
+      ...(pod.spec.initContainers ?? []).filter((c) => init.has(c.name)).map((c) => ({ pod, container: c.name, spec: c, kind: 'init' as const })),
+      ...(pod.spec.ephemeralContainers ?? []).filter((c) => eph.has(c.name)).map((c) => ({ pod, container: c.name, spec: c, kind: 'ephemeral' as const })),
+    ];
+  }
+  const chosen = resolveContainer(pod, opts.container);
+  if (chosen.notice) notice(chosen.notice);
+  return [{ pod, container: chosen.name, spec: specOf(chosen.name), kind: chosen.kind }];
+}
+
+/** Runs work over items, at most `limit` at once. */
+async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
+}

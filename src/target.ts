@@ -1,0 +1,35 @@
+/**
+ * POD or TYPE/NAME, as kubectl accepts them. Workloads resolve to their pods
+ * through the workload's own selector.
+ */
+export type TargetKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job';
+
+export interface Target {
+  kind: TargetKind;
+  name: string;
+}
+
+const ALIASES: Record<string, TargetKind> = {
+  po: 'pod', pod: 'pod', pods: 'pod',
+  deploy: 'deployment', deployment: 'deployment', deployments: 'deployment',
+  sts: 'statefulset', statefulset: 'statefulset', statefulsets: 'statefulset',
+  ds: 'daemonset', daemonset: 'daemonset', daemonsets: 'daemonset',
+  rs: 'replicaset', replicaset: 'replicaset', replicasets: 'replicaset',
+  job: 'job', jobs: 'job',
+};
+
+/** DNS-1123 subdomain, which these names are. */
+export function isName(text: string): boolean {
+  return text.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text);
+}
+
+export function parseTarget(text: string): Target | string {
+  const slash = text.indexOf('/');
+  if (slash < 0) return isName(text) ? { kind: 'pod', name: text } : `invalid pod name "${text}"`;
+  const type = text.slice(0, slash).toLowerCase().replace(/\.(apps|batch)$/, '');
+  const name = text.slice(slash + 1);
+  const kind = ALIASES[type];
+  if (!kind) return `unknown resource type "${text.slice(0, slash)}": use pod, deploy, sts, ds, rs or job`;
+  if (!isName(name)) return `invalid ${kind} name "${name}"`;
+  return { kind, name };
+}
