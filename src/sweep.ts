@@ -78,6 +78,7 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
       for (const item of result.items) item.findings = findingsFor(item, { spec: unit.spec, pod: unit.pod });
       items.push(...result.items);
       warnings.push(...result.warnings);
+      if (result.error) failures.push(result.error);
     } catch (err) {
       failed(unit.pod, unit.container, err);
     } finally {
@@ -87,8 +88,8 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
   // Results arrive in completion order; print them in pod order.
   const order = new Map(pods.map((p, i) => [`${p.metadata.namespace}/${p.metadata.name}`, i]));
   const rank = (i: ProcItem) => order.get(`${i.namespace}/${i.pod}`) ?? 0;
-  items.sort((a, b) => rank(a) - rank(b) || (a.container ?? '').localeCompare(b.container ?? '') ||
-    (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
+  // Stable: within a container, the order the source gave (the order asked).
+  items.sort((a, b) => rank(a) - rank(b) || (a.container ?? '').localeCompare(b.container ?? ''));
   return { items, warnings, failures, pods: pods.length, containers: units.length };
 }
 

@@ -36,6 +36,7 @@ export interface ExecResult {
   /** Why the stream ended early (timeout, reset, closed without a Status), if it did. */
   failure: string | null;
   protocol: string;
+  maxBytes: number;
 }
 
 /** The refused upgrade's HTTP status and Status body (ws's 'unexpected-response'). */
@@ -98,7 +99,8 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
       settled = true;
       clearTimeout(timer);
       if (!status && !truncated && !failure) failure = 'the exec stream closed without a status; the output may be incomplete';
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure, protocol: socket?.protocol ?? '' });
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure,
+        protocol: socket?.protocol ?? '', maxBytes: req.maxBytes });
     };
     const timer = setTimeout(() => {
       failure = `the exec did not finish within ${seconds(req.timeoutMs)} (--request-timeout)`;
@@ -150,7 +152,9 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        reject(e);
+        // client-node rejects with ws's ErrorEvent, which carries the error in .error.
+        const inner = (e as { error?: unknown })?.error;
+        reject(inner instanceof Error ? inner : e);
       });
   });
 }

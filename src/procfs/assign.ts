@@ -32,15 +32,17 @@ export function assignRecords(
       orphans.push(record);
     }
   }
+  let ignored = 0;
   for (const record of orphans) {
     const pid = requested.find((p) => !byPid.has(p) && !missing.has(p));
     if (pid === undefined) {
-      warnings.push(`ignored a status record for pid ${record.fields.Pid ?? '(none)'} that was not asked for`);
+      ignored++;
       continue;
     }
     warnings.push(`pid ${pid}: status text has no matching "Pid:" field; taken in order`);
     byPid.set(pid, itemFromRecord(origin, pid, record));
   }
+  if (ignored) warnings.push(`ignored ${ignored} status record${ignored === 1 ? '' : 's'} that matched no PID asked for`);
   const items = requested.map(
     (pid) => byPid.get(pid) ?? errorItem(origin, pid, missing.get(pid) ?? 'no status returned for this process'),
   );
@@ -55,16 +57,18 @@ export function allRecords(origin: Origin, text: string, exclude: Set<number>): 
   const warnings: string[] = [];
   const seen = new Set<number>();
   const items: ProcItem[] = [];
+  let invalid = 0;
   for (const record of splitStatuses(text)) {
     const pid = pidOf(record.fields.Pid);
     if (pid === null) {
-      warnings.push('ignored a status record without a valid "Pid:" field');
+      invalid++;
       continue;
     }
     if (exclude.has(pid) || seen.has(pid)) continue;
     seen.add(pid);
     items.push(itemFromRecord(origin, pid, record));
   }
+  if (invalid) warnings.push(`ignored ${invalid} status record${invalid === 1 ? '' : 's'} without a valid "Pid:" field`);
   items.sort((a, b) => (a.pid ?? 0) - (b.pid ?? 0));
   return { items, warnings };
 }
@@ -89,17 +93,19 @@ export function threadRecords(
   const warnings: string[] = [];
   const seen = new Set<string>();
   const items: ProcItem[] = [];
+  let invalid = 0;
   for (const record of splitStatuses(text)) {
     const tgid = pidOf(record.fields.Tgid);
     const tid = pidOf(record.fields.Pid);
     if (tgid === null || tid === null) {
-      warnings.push('ignored a thread status record without valid "Tgid:" and "Pid:" fields');
+      invalid++;
       continue;
     }
     if (exclude.has(tgid) || (requested !== 'all' && !requested.includes(tgid)) || seen.has(`${tgid}/${tid}`)) continue;
     seen.add(`${tgid}/${tid}`);
     items.push(itemFromRecord(origin, tgid, record, tid));
   }
+  if (invalid) warnings.push(`ignored ${invalid} thread status record${invalid === 1 ? '' : 's'} without valid "Tgid:" and "Pid:" fields`);
   if (requested !== 'all') {
     for (const pid of requested) {
       if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, missing.get(pid) ?? 'no status returned for this process'));

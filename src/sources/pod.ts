@@ -19,6 +19,12 @@ export interface ReadRequest {
 export interface SourceResult {
   items: ProcItem[];
   warnings: string[];
+  /**
+   * The container's read went wrong although some of it arrived (a stream cut
+   * at --max-bytes, closed without a Status, timed out): the items that came
+   * are kept, and this fails the run.
+   */
+  error: CliError | null;
 }
 
 /** One container: one exec for every PID asked, however many. */
@@ -54,8 +60,9 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
       throw new CliError(`exec in ${origin.namespace}/${origin.pod} (container ${origin.container}) failed: ${safe(firstLine(message) || 'no reason given')}`);
     }
   }
-  if (result.truncated) warnings.push(`${where(origin)}: output cut at the --max-bytes limit; showing what was read before it`);
-  if (result.failure) warnings.push(`${where(origin)}: ${result.failure}`);
+  const error = result.truncated
+    ? new CliError(`${where(origin)}: output cut at ${result.maxBytes} bytes (--max-bytes); showing what was read before it`, undefined, 'output cut')
+    : result.failure ? new CliError(`${where(origin)}: ${result.failure}`, undefined, 'stream failed') : null;
 
   if (pids === 'all') {
     const { self, rest } = splitSelfPid(result.stdout);
@@ -63,10 +70,11 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
     const assigned = threads ? threadRecords(origin, rest, 'all', new Map(), exclude) : allRecords(origin, rest, exclude);
     if (self === null && result.stdout.length > 0) warnings.push(`${where(origin)}: the --all-pids helper did not report its own PID; it may be listed`);
     if (assigned.items.length === 0) {
-      const why = result.failure ?? (result.stderr ? safe(firstLine(result.stderr)) : 'no status records came back');
+      if (error) throw error;
+      const why = result.stderr ? safe(firstLine(result.stderr)) : 'no status records came back';
       throw new CliError(`no process status could be read from ${where(origin)}: ${why}`);
     }
-    return { items: assigned.items, warnings: [...warnings, ...assigned.warnings] };
+    return { items: assigned.items, warnings: [...warnings, ...assigned.warnings], error };
   }
   const missing = missingFromStderr(result.stderr);
   if (result.failure || result.truncated) {
@@ -78,7 +86,7 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
   const assigned = threads
     ? threadRecords(origin, result.stdout, pids, missing, new Set())
     : assignRecords(origin, result.stdout, pids, missing);
-  return { items: assigned.items, warnings: [...warnings, ...assigned.warnings] };
+  return { items: assigned.items, warnings: [...warnings, ...assigned.warnings], error };
 }
 
 function distroless(origin: Origin, program: string, said: string): CliError {
