@@ -149,7 +149,14 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
   child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
   const exited = new Promise<ExitInfo>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    // 'close' rather than 'exit', so that unshare's last words are in `out`.
+    child.on('close', (code, signal) => {
+      // unshare (util-linux 2.38) re-raises its child's fatal signal on
+      // itself, except SIGKILL, which it cannot reset: then it says so and
+      // exits 1. Report that as the SIGKILL it was.
+      if (code === 1 && /unshare: sigprocmask unblock failed/.test(out)) resolve({ code: null, signal: 'SIGKILL' });
+      else resolve({ code, signal });
+    });
     child.on('error', () => resolve({ code: 127, signal: null }));
   });
   let done: ExitInfo | undefined;
