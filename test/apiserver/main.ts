@@ -42,7 +42,36 @@ if (!values.fixture) {
   process.exit(2);
 }
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-apiserver-'));
+const WORK_PREFIX = 'procstatus-apiserver-';
+
+/**
+ * Removes work directories (kubeconfig, root filesystems) left by servers
+ * that were SIGKILLed and so could not clean up: their owner PID is gone.
+ */
+function sweepStaleWorkDirs(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(WORK_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    let owner = 0;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue; // being created right now, or not ours
+    }
+    let alive = false;
+    try {
+      process.kill(owner, 0);
+      alive = true;
+    } catch {
+      // no such process
+    }
+    if (!alive) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+sweepStaleWorkDirs();
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), WORK_PREFIX));
+fs.writeFileSync(path.join(workDir, 'owner.pid'), String(process.pid));
 let cluster: Cluster | undefined;
 let api: ApiServer | undefined;
 let stopping = false;
