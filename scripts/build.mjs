@@ -13,14 +13,15 @@
 // V8 scans, not parses); from the second run on, the compiled code comes from
 // the cache.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 await mkdir(new URL('dist/', root), { recursive: true });
 
-/** One entry point → a minified CommonJS bundle, as a string. */
-export async function bundle(entry) {
+/** One entry point → a minified CommonJS bundle, as a string; `define` adds compile-time constants. */
+export async function bundle(entry, define = {}) {
   const result = await build({
     entryPoints: [new URL(entry, root).pathname],
     bundle: true,
@@ -32,11 +33,21 @@ export async function bundle(entry) {
     write: false,
     // ESM dependencies (yargs 18, client-node) read import.meta.url, which a
     // CommonJS bundle lacks; give them this file's URL.
-    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl' },
+    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
     banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;
+}
+
+/**
+ * Compile-time constants of the completion program: the tool's own --help,
+ * from which it learns the flags (src/completion/flags.ts), so a new flag in
+ * src/cli.ts is completed without a second list to keep.
+ */
+export function completionDefines(executable) {
+  const help = execFileSync(process.execPath, [executable, '--help'], { encoding: 'utf8' });
+  return { __PROCSTATUS_HELP__: JSON.stringify(help) };
 }
 
 /** The executable: enable the compile cache, then compile the bundle it carries. */
@@ -66,4 +77,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const code = await bundle('src/main.ts');
   await write('kubectl-procstatus.cjs', code);
   await write('kubectl-procstatus', wrap(code), 0o755);
+  // kubectl_complete-procstatus: kubectl's completion hook for the plugin (npm's bin installs it beside the tool).
+  const completion = await bundle('src/completion/main.ts', completionDefines(new URL('dist/kubectl-procstatus', root).pathname));
+  await write('kubectl_complete-procstatus', wrap(completion), 0o755);
 }
