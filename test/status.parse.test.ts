@@ -107,7 +107,7 @@ describe('several status texts from one cat', () => {
   it('does not hand a record to a PID it was not asked for', () => {
     const { items, warnings } = assignRecords(LOCAL, b, [8], new Map([[8, 'no such process']]));
     expect(items[0].error).toBe('no such process');
-    expect(warnings.join()).toMatch(/not asked for/);
+    expect(warnings.join()).toMatch(/matched no PID asked for/);
   });
 
   it('--all-pids leaves out the helper PID and sorts', () => {

@@ -23,7 +23,7 @@ function requireBundle(): void {
 /** Runs the built bundle as an executable, the way kubectl runs a plugin. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
   requireBundle();
-  const r = spawnSync(BUNDLE, args, { env: cliEnv(env), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(BUNDLE, args, { env: cliEnv(env), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
