@@ -132,10 +132,7 @@ export interface StartOptions {
   label: string;
 }
 
-let unshareExe: string | undefined;
-
 export async function startContainer(o: StartOptions): Promise<ContainerProcess> {
-  unshareExe ??= fs.realpathSync('/usr/bin/unshare');
   const args = ['--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--mount', '--fork', '--kill-child'];
   // --propagation private (unshare's default for --mount) keeps the new /proc
   // mount from leaking back into the host's mount namespace.
@@ -177,13 +174,16 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
     if (Date.now() > deadline) fail('timed out waiting for PID 1');
     if (!pid1) pid1 = childrenOf(launcherPid)[0] ?? 0;
     if (pid1) {
+      // Once unshare has a child, the launcher is unshare (setpriv has exec'd it).
       let exe = '';
+      let launcherExe = '';
       try {
         exe = fs.readlinkSync(`/proc/${pid1}/exe`);
+        launcherExe = fs.readlinkSync(`/proc/${launcherPid}/exe`);
       } catch {
-        // not readable yet
+        // not readable yet, or gone (then `done` is set soon)
       }
-      if (exe && exe !== unshareExe) break;
+      if (exe && launcherExe && exe !== launcherExe) break;
     }
     await sleep(5);
   }
