@@ -20,6 +20,32 @@ const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 await mkdir(new URL('dist/', root), { recursive: true });
 
+/**
+ * client-node's KubeConfig (config.js) imports its whole generated API client
+ * (gen/index.js, every model class), the openapi middleware, and undici, only
+ * for makeApiClient() and fetch dispatchers. This tool never calls those: it
+ * applies the kubeconfig to Node's https and ws (applyToHTTPSOptions), which
+ * needs none of them. Evaluating them costs ~70 ms at every start, so the
+ * bundle gets stubs in their place that throw if anything ever reaches them.
+ */
+const unusedByKubeConfig = {
+  name: 'client-node-unused',
+  setup(b) {
+    const stubbed = /^(\.\/gen\/index\.js|\.\/middleware\.js|undici)$/;
+    b.onResolve({ filter: stubbed }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'unused-by-kubeconfig' }
+        : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'unused-by-kubeconfig' }, (args) => ({
+      contents: `const no = () => { throw new Error(${JSON.stringify(`${args.path} is not part of the kubectl-procstatus bundle`)}); };
+        export const createConfiguration = no, ServerConfiguration = no, setHeaderMiddleware = no;
+        export class Agent { constructor() { no(); } }
+        export class ProxyAgent { constructor() { no(); } }`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** One entry point → a minified CommonJS bundle, as a string; `define` adds compile-time constants. */
 export async function bundle(entry, define = {}) {
   const result = await build({
@@ -35,6 +61,7 @@ export async function bundle(entry, define = {}) {
     // CommonJS bundle lacks; give them this file's URL.
     define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
     banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [unusedByKubeConfig],
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;
