@@ -138,17 +138,38 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
     // Never narrower than the longest name, so names are not broken mid-word.
     return Math.max(Math.floor((room * w) / wrapping), longestWord(head ? head[c] : '', rows.map((r) => r[c])));
   });
+  // The name lists are wrapped here, at spaces, and each wrapped line becomes
+  // a row of its own: cli-table3 measures multi-line cells with a fresh ANSI
+  // regex per character run, which cost more than all the rest of a run.
+  const lines: string[][] = [];
+  for (const row of rows) {
+    const split = row.map((cell, c) => (wraps[c] && cell.length > widths[c] ? wrapList(cell, widths[c]) : cell).split('\n'));
+    const height = Math.max(...split.map((l) => l.length));
+    for (let i = 0; i < height; i++) lines.push(split.map((l) => l[i] ?? ''));
+  }
   const table = new Table({
     head: head ?? [],
     chars: NO_BORDER,
-    // cli-table3 counts padding inside colWidths; padding is 0 here.
-    colWidths: widths,
-    wordWrap: true,
-    wrapOnWordBoundary: true,
     style: { head: style.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
   });
-  table.push(...rows);
+  table.push(...lines);
   return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+}
+
+/** Text → lines of at most `width`, broken at spaces (a longer word keeps its own line). */
+export function wrapList(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
 
 function longestWord(...texts: (string | string[])[]): number {
