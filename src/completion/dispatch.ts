@@ -3,8 +3,7 @@
 // answers completion, so the small kubectl_complete-procstatus shim of a krew
 // install can call the plugin binary that krew put on PATH. Any other
 // arguments go to the tool. (`__complete` is not a valid pod name, so it
-// cannot shadow one.)
-import { runCompletion } from './run.js';
-
-if (process.argv[2] === '__complete') void runCompletion(process.argv.slice(3));
+// cannot shadow one.) Both are imported lazily: neither pays for the other's
+// modules at start-up.
+if (process.argv[2] === '__complete') void import('./run.js').then((m) => m.runCompletion(process.argv.slice(3)));
 else void import('../main.js');
