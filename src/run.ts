@@ -33,7 +33,7 @@ export async function run(options: Options, io: Io): Promise<number> {
   let summary: string | null = null;
   if (options.target === null && options.selector === null && !options.allNamespaces) {
     log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
-    items = await readLocal(options.pids, options.threads);
+    items = readLocal(options.pids, options.threads);
     for (const item of items) item.findings = findingsFor(item);
   } else {
     // Loaded only for clusters, so local mode never pays for the Kubernetes client.

@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../item.js';
 import type { Options } from '../options.js';
+import { displayWidth, formatColumns, GAP } from './columns.js';
 import { setText } from './names.js';
 import { safe } from './sanitize.js';
 
@@ -10,11 +10,6 @@ export interface TableStyle {
   color: boolean;
 }
 
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '',
-  'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
-};
-const GAP = 3;
 
 interface Column {
   head: string;
@@ -138,22 +133,15 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
     // Never narrower than the longest name, so names are not broken mid-word.
     return Math.max(Math.floor((room * w) / wrapping), longestWord(head ? head[c] : '', rows.map((r) => r[c])));
   });
-  // The name lists are wrapped here, at spaces, and each wrapped line becomes
-  // a row of its own: cli-table3 measures multi-line cells with a fresh ANSI
-  // regex per character run, which cost more than all the rest of a run.
+  // Name lists wrap at spaces; each wrapped line is a line of its own, with
+  // the other columns blank.
   const lines: string[][] = [];
   for (const row of rows) {
     const split = row.map((cell, c) => (wraps[c] && cell.length > widths[c] ? wrapList(cell, widths[c]) : cell).split('\n'));
     const height = Math.max(...split.map((l) => l.length));
     for (let i = 0; i < height; i++) lines.push(split.map((l) => l[i] ?? ''));
   }
-  const table = new Table({
-    head: head ?? [],
-    chars: NO_BORDER,
-    style: { head: style.color ? ['bold'] : [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-  });
-  table.push(...lines);
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n') + '\n';
+  return formatColumns(head, lines, widths, style.color);
 }
 
 /** Text → lines of at most `width`, broken at spaces (a longer word keeps its own line). */
@@ -177,7 +165,7 @@ function longestWord(...texts: (string | string[])[]): number {
 }
 
 function longestLine(text: string): number {
-  return Math.max(...text.split('\n').map((l) => l.length));
+  return Math.max(...text.split('\n').map(displayWidth));
 }
 
 function num(n: number | null): string {

@@ -1,4 +1,4 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { errorItem, itemFromRecord, type Origin, type ProcItem } from '../item.js';
 import { parseStatus } from '../procfs/status.js';
@@ -7,26 +7,28 @@ const LOCAL: Origin = { pod: null, namespace: null, container: null };
 
 /**
  * The local machine's /proc, read directly: no shell, no child process.
+ * Synchronous on purpose: procfs files are generated in memory, and hundreds
+ * of small async reads through libuv's thread pool cost more time and memory
+ * than reading them one after another.
  * https://man7.org/linux/man-pages/man5/proc_pid_status.5.html
  */
-export async function readLocal(pids: number[] | 'all', threads = false, procRoot = '/proc'): Promise<ProcItem[]> {
+export function readLocal(pids: number[] | 'all', threads = false, procRoot = '/proc'): ProcItem[] {
   let list: number[];
   if (pids === 'all') {
-    list = (await listNumeric(procRoot)).filter((p) => p !== process.pid);
+    list = listNumeric(procRoot).filter((p) => p !== process.pid);
   } else {
-    await listNumeric(procRoot);
+    listNumeric(procRoot);
     list = pids;
   }
-  const read = threads ? (pid: number) => readThreads(pid, procRoot) : async (pid: number) => [await readOne(pid, null, procRoot)];
-  const items = (await Promise.all(list.map(read))).flat();
+  const items = list.flatMap((pid) => (threads ? readThreads(pid, procRoot) : [readOne(pid, null, procRoot)]));
   // Processes that exited between readdir and read are not an error in a sweep.
   if (pids === 'all') return items.filter((i) => i.error !== 'no such process');
   return items;
 }
 
-async function listNumeric(dir: string): Promise<number[]> {
+function listNumeric(dir: string): number[] {
   try {
-    return (await readdir(dir)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+    return readdirSync(dir).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   } catch (err) {
     throw new CliError(
       `cannot read ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): local mode needs Linux's /proc; name a POD to read from a cluster`,
@@ -34,20 +36,20 @@ async function listNumeric(dir: string): Promise<number[]> {
   }
 }
 
-async function readThreads(pid: number, procRoot: string): Promise<ProcItem[]> {
+function readThreads(pid: number, procRoot: string): ProcItem[] {
   let tids: number[];
   try {
-    tids = (await readdir(`${procRoot}/${pid}/task`)).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+    tids = readdirSync(`${procRoot}/${pid}/task`).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   } catch (err) {
     return [failure(pid, null, err, `${procRoot}/${pid}/task`)];
   }
-  return Promise.all(tids.map((tid) => readOne(pid, tid, procRoot)));
+  return tids.map((tid) => readOne(pid, tid, procRoot));
 }
 
-async function readOne(pid: number, tid: number | null, procRoot: string): Promise<ProcItem> {
+function readOne(pid: number, tid: number | null, procRoot: string): ProcItem {
   const path = tid === null ? `${procRoot}/${pid}/status` : `${procRoot}/${pid}/task/${tid}/status`;
   try {
-    return itemFromRecord(LOCAL, pid, parseStatus(await readFile(path, 'utf8')), tid);
+    return itemFromRecord(LOCAL, pid, parseStatus(readFileSync(path, 'utf8')), tid);
   } catch (err) {
     return failure(pid, tid, err, path);
   }
