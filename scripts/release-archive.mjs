@@ -6,7 +6,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { constants, crc32, createGzip, deflateRaw } from 'node:zlib';
+import { constants, crc32, createGzip, deflateRaw, inflateRawSync } from 'node:zlib';
 
 /** @typedef {{ name: string, path?: string, data?: Buffer | string, mode: number }} Entry */
 
@@ -109,4 +109,38 @@ export async function writeZip(out, entries, mtime) {
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   await pipeline(Readable.from([...parts, ...central, end]), createWriteStream(out));
+}
+
+/**
+ * A zip's entries, read from its central directory: name, Unix mode, and the
+ * inflated contents, checked against the stored CRC-32 and size.
+ */
+export function readZip(file) {
+  const buf = readFileSync(file);
+  const end = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (end < 0) throw new Error(`${file}: no end of central directory`);
+  const count = buf.readUInt16LE(end + 10);
+  let p = buf.readUInt32LE(end + 16);
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`${file}: bad central directory entry ${i}`);
+    const method = buf.readUInt16LE(p + 10);
+    const crc = buf.readUInt32LE(p + 16);
+    const packedSize = buf.readUInt32LE(p + 20);
+    const size = buf.readUInt32LE(p + 24);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const mode = (buf.readUInt32LE(p + 38) >>> 16) & 0o7777;
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const dataStart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const packed = buf.subarray(dataStart, dataStart + packedSize);
+    const data = method === 8 ? inflateRawSync(packed) : method === 0 ? packed : null;
+    if (!data) throw new Error(`${file}: ${name} uses compression method ${method}`);
+    if (data.length !== size || crc32(data) !== crc) throw new Error(`${file}: ${name} fails its size or CRC-32 check`);
+    entries.push({ name, mode, data });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
 }

@@ -23,7 +23,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /**
- * @param {{ only?: string[], tag?: string, out?: string, log?: (line: string) => void }} o
+ * @param {{ only?: string[], tag?: string, out?: string, build?: boolean, log?: (line: string) => void }} o
+ *   build: false to use dist/ as it is (tests, which must not rewrite dist/ under other running tests)
  * @returns {Promise<{ archives: Record<string, { path: string, sha256: string, entries: string[] }>, manifest: string | null, executables: Record<string, string> }>}
  */
 export async function release(o = {}) {
@@ -38,7 +39,9 @@ export async function release(o = {}) {
   mkdirSync(work, { recursive: true });
 
   // dist/ as `npm run build` makes it; the standalone builds embed the dispatcher.
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (o.build !== false) {
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   const { bundle, wrap, completionDefines } = await import('./build.mjs');
   const code = await bundle('src/completion/dispatch.ts', completionDefines(join(root, 'dist/kubectl-procstatus')));
   const seaMain = join(work, 'kubectl-procstatus.sea.cjs');
