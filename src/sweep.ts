@@ -52,8 +52,11 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
   const warnings: string[] = [];
   const origin = (pod: Pod, container: string | null) => ({ pod: pod.metadata.name, namespace: pod.metadata.namespace, container });
   const failed = (pod: Pod, container: string | null, err: unknown) => {
-    const error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
+    let error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
     if (single && pods.length === 1 && !opts.allContainers) throw error;
+    // In a sweep every line must say which pod it is about.
+    const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (!error.message.includes(where)) error = new CliError(`pod ${where}: ${error.message}`, error.hint, error.reason, error.exitCode);
     failures.push(error);
     const pids = opts.pids === 'all' ? [null] : opts.pids;
     for (const pid of pids) items.push(errorItem(origin(pod, container), pid, error.message));
