@@ -35,6 +35,8 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
     .option('selector', { alias: 'l', type: 'string', describe: 'pods matching this label selector, e.g. app=web' })
     .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'pods in every namespace' })
     .option('max-concurrency', { type: 'number', describe: 'containers read at once in a sweep', default: DEFAULT_MAX_CONCURRENCY })
+    .option('debug-image', { type: 'string', describe: 'read through an ephemeral debug container of this image (e.g. busybox:1.36) when the container has no cat or sh; it stays in the pod' })
+    .option('debug-when', { type: 'string', describe: 'with --debug-image: fallback (when the read fails) or always', default: 'fallback' })
     .option('fail-on', { type: 'string', describe: 'exit 3 when a finding of this severity or higher is present: warning|critical' })
     .option('namespace', { alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" })
     .option('context', { type: 'string', describe: 'kubeconfig context to use' })
@@ -77,6 +79,8 @@ interface RawArgs {
   allNamespaces?: boolean;
   maxConcurrency: number;
   failOn?: string;
+  debugImage?: string;
+  debugWhen: string;
   allPids?: boolean;
   pod?: string;
   container?: string;
@@ -108,7 +112,8 @@ function toOptions(a: RawArgs): Parsed {
   }
 
   for (const [flag, value] of [['--pod', a.pod], ['--container', a.container], ['--namespace', a.namespace],
-    ['--context', a.context], ['--kubeconfig', a.kubeconfig], ['--selector', a.selector], ['--fail-on', a.failOn]] as const) {
+    ['--context', a.context], ['--kubeconfig', a.kubeconfig], ['--selector', a.selector], ['--fail-on', a.failOn],
+    ['--debug-image', a.debugImage]] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) return fail(`${flag} needs a value`);
   }
   if (a.namespace !== undefined && !isName(a.namespace)) return fail(`invalid namespace "${a.namespace}"`);
@@ -126,6 +131,9 @@ function toOptions(a: RawArgs): Parsed {
   if (!Number.isInteger(a.maxConcurrency) || a.maxConcurrency < 1 || a.maxConcurrency > 100) {
     return fail('--max-concurrency must be a whole number from 1 to 100');
   }
+  if (a.debugWhen !== 'fallback' && a.debugWhen !== 'always') return fail(`invalid --debug-when "${a.debugWhen}": use fallback or always`);
+  if (a.debugImage !== undefined && !/^[\w][\w.\-/:@]{0,254}$/.test(a.debugImage)) return fail(`invalid --debug-image "${a.debugImage}"`);
+  if (a.debugImage !== undefined && !cluster) return fail('--debug-image needs a pod, -l or -A');
   if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
     return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
   }
@@ -167,6 +175,8 @@ function toOptions(a: RawArgs): Parsed {
       maxConcurrency: a.maxConcurrency,
       threads: !!a.threads,
       failOn: (a.failOn as Severity | undefined) ?? null,
+      debugImage: a.debugImage ?? null,
+      debugWhen: a.debugWhen as 'fallback' | 'always',
       pids,
       container: a.container ?? null,
       namespace: a.namespace ?? null,

@@ -46,6 +46,8 @@ export interface ProcItem extends Origin {
   vmRSS: string | null;
   fields: Record<string, string>;
   findings: Finding[];
+  /** The ephemeral debug container the status was read through, else null. */
+  debugContainer: string | null;
 }
 
 export const CAPABILITY_SETS = [
@@ -96,6 +98,7 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     vmRSS: f.VmRSS ?? null,
     fields: { ...f },
     findings: [],
+    debugContainer: null,
   };
 }
 
@@ -121,6 +124,7 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     vmRSS: null,
     fields: {},
     findings: [],
+    debugContainer: null,
   };
 }
 

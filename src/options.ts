@@ -13,6 +13,10 @@ export interface Options {
   maxConcurrency: number;
   threads: boolean;
   failOn: Severity | null;
+  /** Read through an ephemeral debug container of this image (opt-in: it stays in the pod). */
+  debugImage: string | null;
+  /** "fallback": only when the target cannot run the read; "always": every time. */
+  debugWhen: 'fallback' | 'always';
   pids: number[] | 'all';
   container: string | null;
   namespace: string | null;

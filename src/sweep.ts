@@ -3,6 +3,7 @@ import { findingsFor } from './findings.js';
 import { errorItem, type ProcItem } from './item.js';
 import { loadCluster } from './kube/config.js';
 import { checkRunning, resolveContainer, type ContainerSpec, type Pod } from './kube/pod.js';
+import { ensureDebugContainer } from './kube/debug.js';
 import { resolvePods } from './kube/targets.js';
 import type { Options } from './options.js';
 import { readContainer } from './sources/pod.js';
@@ -76,8 +77,26 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
   await pool(units, opts.maxConcurrency, async (unit) => {
     try {
       checkRunning(unit.pod, { name: unit.container, kind: unit.kind, notice: null });
-      const result = await readContainer(cluster, { ...origin(unit.pod, unit.container), pod: unit.pod.metadata.name,
-        namespace: unit.pod.metadata.namespace, container: unit.container }, { ...opts, log: hooks.log });
+      const where = { ...origin(unit.pod, unit.container), pod: unit.pod.metadata.name,
+        namespace: unit.pod.metadata.namespace, container: unit.container };
+      const req = { ...opts, log: hooks.log };
+      const viaDebug = async () => readContainer(cluster, where, req, await ensureDebugContainer(cluster, {
+        pod: unit.pod, target: unit.container, image: opts.debugImage!, timeoutMs: opts.requestTimeoutMs, log: hooks.log,
+      }));
+      let result;
+      if (opts.debugImage && opts.debugWhen === 'always') {
+        result = await viaDebug();
+      } else {
+        try {
+          result = await readContainer(cluster, where, req);
+        } catch (err) {
+          // Only an image that cannot run the read falls back; a forbidden or
+          // timed-out exec would fail the same way from a debug container.
+          if (!opts.debugImage || !(err instanceof CliError) || err.reason !== 'no cat or sh') throw err;
+          hooks.log(`${where.namespace}/${where.pod} (container ${where.container}) cannot run the read; using a debug container`);
+          result = await viaDebug();
+        }
+      }
       for (const item of result.items) item.findings = findingsFor(item, { spec: unit.spec, pod: unit.pod });
       items.push(...result.items);
       warnings.push(...result.warnings);

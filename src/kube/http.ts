@@ -9,16 +9,28 @@ const MAX_BODY = 64 * 1024 * 1024;
  * GET a JSON object from the API server with the kubeconfig's TLS and auth,
  * as client-node applies them (applyToHTTPSOptions), on Node's own https.
  */
-export async function getJson<T>(cluster: Cluster, path: string, timeoutMs: number): Promise<T> {
+export function getJson<T>(cluster: Cluster, path: string, timeoutMs: number): Promise<T> {
+  return requestJson<T>(cluster, 'GET', path, timeoutMs);
+}
+
+/** Any verb; a body is sent as JSON with the given content type (e.g. a patch type). */
+export async function requestJson<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
+  body?: { contentType: string; value: unknown }): Promise<T> {
   const opts: https.RequestOptions = {};
   await cluster.kc.applyToHTTPSOptions(opts);
   const url = new URL(cluster.server + path);
   const request = url.protocol === 'http:' ? http.request : https.request;
   return new Promise<T>((resolve, reject) => {
+    const payload = body ? JSON.stringify(body.value) : null;
     const req = request(url, {
       ...opts,
-      method: 'GET',
-      headers: { ...(opts.headers ?? {}), Accept: 'application/json', 'User-Agent': 'kubectl-procstatus' },
+      method,
+      headers: {
+        ...(opts.headers ?? {}),
+        Accept: 'application/json',
+        'User-Agent': 'kubectl-procstatus',
+        ...(body ? { 'Content-Type': body.contentType, 'Content-Length': Buffer.byteLength(payload!) } : {}),
+      },
     });
     const timer = timeoutMs > 0
       ? setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })), timeoutMs)
@@ -47,6 +59,6 @@ export async function getJson<T>(cluster: Cluster, path: string, timeoutMs: numb
         }
       });
     });
-    req.end();
+    req.end(payload ?? undefined);
   });
 }

@@ -19,19 +19,51 @@ export function statusCommand(pids: number[] | 'all', threads = false): string[]
   return ['cat', ...pids.map((pid) => `/proc/${pid}/status`)];
 }
 
-/** The first stdout line of the --all-pids script: the helper's own PID. */
-export function splitSelfPid(stdout: string): { self: number | null; rest: string } {
-  const m = /^(\d{1,7})\n/.exec(stdout);
-  return m ? { self: Number(m[1]), rest: stdout.slice(m[0].length) } : { self: null, rest: stdout };
+/**
+ * Reading through an ephemeral debug container that shares the target's PID
+ * namespace: the script first prints the PIDs in its own mount namespace (its
+ * own processes: the container's command, this shell), which are then left
+ * out, so the debug container is never presented as the target. For another
+ * user's process readlink fails, which also means "not ours". Then it becomes
+ * cat. The mode and the PIDs come in as positional parameters.
+ * https://kubernetes.io/docs/concepts/workloads/pods/ephemeral-containers/
+ */
+export const DEBUG_SCRIPT = [
+  'self=$(readlink /proc/self/ns/mnt)',
+  'for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$self" ] && printf "%s " "${p#/proc/}"; done',
+  'echo',
+  'mode=$1; shift',
+  'case $mode in',
+  '  all) exec cat /proc/[0-9]*/status;;',
+  '  all-threads) exec cat /proc/[0-9]*/task/[0-9]*/status;;',
+  '  threads) for p do cat /proc/"$p"/task/[0-9]*/status; done;;',
+  '  *) for p do cat /proc/"$p"/status; done;;',
+  'esac',
+].join('\n');
+
+export function debugCommand(pids: number[] | 'all', threads = false): string[] {
+  if (pids === 'all') return ['sh', '-c', DEBUG_SCRIPT, 'sh', threads ? 'all-threads' : 'all'];
+  return ['sh', '-c', DEBUG_SCRIPT, 'sh', threads ? 'threads' : 'pids', ...pids.map(String)];
 }
 
 /**
- * cat's complaints on stderr → the PIDs they are about. GNU cat and busybox
- * both print "cat: /proc/7/status: No such file or directory".
+ * The first stdout line of the shell scripts: the helper's own PID (--all-pids),
+ * or every PID of the debug container's own (debugCommand).
+ */
+export function splitHelperPids(stdout: string): { helpers: Set<number> | null; rest: string } {
+  const m = /^((?:\d{1,7} ?)*)\n/.exec(stdout);
+  if (!m) return { helpers: null, rest: stdout };
+  return { helpers: new Set(m[1].split(' ').filter(Boolean).map(Number)), rest: stdout.slice(m[0].length) };
+}
+
+/**
+ * cat's complaints on stderr → the PIDs they are about. GNU cat prints
+ * "cat: /proc/7/status: No such file or directory".
  */
 export function missingFromStderr(stderr: string): Map<number, string> {
   const missing = new Map<number, string>();
-  for (const m of stderr.matchAll(/\/proc\/(\d+)\/(?:task\/[^/\n]+\/)?status: ([^\n]*)/g)) {
+  // busybox: "cat: can't open '/proc/7/status': No such file or directory"
+  for (const m of stderr.matchAll(/\/proc\/(\d+)\/(?:task\/[^/\n]+\/)?status'?: ([^\n]*)/g)) {
     const why = /no such file/i.test(m[2]) ? 'no such process'
       : /permission denied/i.test(m[2]) ? `permission denied reading /proc/${m[1]}/status` : m[2].slice(0, 200);
     missing.set(Number(m[1]), why);

@@ -67,6 +67,7 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
     if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
     if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
   }
+  if (items.some((i) => i.debugContainer)) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
   if (items.some((i) => i.findings.length)) {
     columns.push({ head: 'FINDINGS', wraps: true, cell: (i) => i.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
   }
@@ -79,6 +80,7 @@ function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>,
   const where = item.pod !== null ? `   pod ${item.namespace}/${item.pod}, container ${item.container}` : '';
   const thread = item.tid !== null ? ` thread ${item.tid}` : '';
   out.push(safe(`Process: ${item.pid}${thread} (${item.name ?? '?'})${where}`));
+  if (item.debugContainer) out.push(safe(`Read via: ephemeral debug container ${item.debugContainer}, sharing the container's PID namespace`));
   out.push(safe(`State:   ${item.state ?? '?'}`));
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [

@@ -1,7 +1,7 @@
 import { CliError } from '../errors.js';
 import type { Origin, ProcItem } from '../item.js';
 import { allRecords, assignRecords, threadRecords } from '../procfs/assign.js';
-import { missingExecutable, missingFromStderr, splitSelfPid, statusCommand } from '../procfs/command.js';
+import { debugCommand, missingExecutable, missingFromStderr, splitHelperPids, statusCommand } from '../procfs/command.js';
 import type { Cluster } from '../kube/config.js';
 import { networkError } from '../kube/errors.js';
 import { execCollect, UpgradeRefused, type ExecResult } from '../kube/exec.js';
@@ -27,14 +27,18 @@ export interface SourceResult {
   error: CliError | null;
 }
 
-/** One container: one exec for every PID asked, however many. */
+/**
+ * One container: one exec for every PID asked, however many. With `via`, the
+ * exec runs in that ephemeral debug container, which shares the target's PID
+ * namespace.
+ */
 export async function readContainer(cluster: Cluster, origin: Origin & { pod: string; namespace: string; container: string },
-  req: ReadRequest): Promise<SourceResult> {
-  const command = statusCommand(req.pids, req.threads);
+  req: ReadRequest, via: string | null = null): Promise<SourceResult> {
+  const command = via ? debugCommand(req.pids, req.threads) : statusCommand(req.pids, req.threads);
   let result: ExecResult;
   try {
     result = await execCollect(cluster, {
-      namespace: origin.namespace, pod: origin.pod, container: origin.container, command,
+      namespace: origin.namespace, pod: origin.pod, container: via ?? origin.container, command,
       maxBytes: req.maxBytes, timeoutMs: req.requestTimeoutMs, log: req.log,
     });
   } catch (err) {
@@ -44,17 +48,24 @@ export async function readContainer(cluster: Cluster, origin: Origin & { pod: st
     if (err instanceof CliError) throw err;
     throw networkError(err, cluster.server, req.requestTimeoutMs);
   }
-  return interpret(origin, req.pids, req.threads, result);
+  const read = interpret(origin, req.pids, req.threads, result, via);
+  for (const item of read.items) item.debugContainer = via;
+  return read;
 }
 
 /** What came back → items, keeping every PID that did arrive. */
-export function interpret(origin: Origin, pids: number[] | 'all', threads: boolean, result: ExecResult): SourceResult {
+export function interpret(origin: Origin, pids: number[] | 'all', threads: boolean, result: ExecResult,
+  via: string | null = null): SourceResult {
   const warnings: string[] = [];
   const status = result.status;
   const exitCode = exitCodeOf(status);
   const message = status?.message ?? '';
   if (status && status.status !== 'Success') {
     const missing = missingExecutable(`${message}\n${result.stderr}`, exitCode);
+    if (missing && via) {
+      throw new CliError(`the debug container ${via} has no "${missing}": its image needs sh, cat and readlink (busybox has them)`,
+        undefined, 'debug container');
+    }
     if (missing) throw distroless(origin, missing, message || result.stderr);
     if (exitCode === null) {
       throw new CliError(`exec in ${origin.namespace}/${origin.pod} (container ${origin.container}) failed: ${safe(firstLine(message) || 'no reason given')}`);
@@ -64,13 +75,19 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
     ? new CliError(`${where(origin)}: output cut at ${result.maxBytes} bytes (--max-bytes); showing what was read before it`, undefined, 'output cut')
     : result.failure ? new CliError(`${where(origin)}: ${result.failure}`, undefined, 'stream failed') : null;
 
+  // The --all-pids and debug container scripts start with a line of their own
+  // PIDs, which are not the target's.
+  const scripted = pids === 'all' || via !== null;
+  const { helpers, rest } = scripted ? splitHelperPids(result.stdout) : { helpers: null, rest: result.stdout };
+  if (via !== null && helpers && pids !== 'all' && pids.some((p) => helpers.has(p))) throw noTargeting(origin, via);
+
   if (pids === 'all') {
-    const { self, rest } = splitSelfPid(result.stdout);
-    const exclude = new Set(self === null ? [] : [self]);
+    const exclude = helpers ?? new Set<number>();
     const assigned = threads ? threadRecords(origin, rest, 'all', new Map(), exclude) : allRecords(origin, rest, exclude);
-    if (self === null && result.stdout.length > 0) warnings.push(`${where(origin)}: the --all-pids helper did not report its own PID; it may be listed`);
+    if (!helpers && result.stdout.length > 0) warnings.push(`${where(origin)}: the --all-pids helper did not report its own PID; it may be listed`);
     if (assigned.items.length === 0) {
       if (error) throw error;
+      if (via !== null && helpers && helpers.size > 0) throw noTargeting(origin, via);
       const why = result.stderr ? safe(firstLine(result.stderr)) : 'no status records came back';
       throw new CliError(`no process status could be read from ${where(origin)}: ${why}`);
     }
@@ -84,9 +101,19 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
     for (const pid of pids) if (!missing.has(pid)) missing.set(pid, reason);
   }
   const assigned = threads
-    ? threadRecords(origin, result.stdout, pids, missing, new Set())
-    : assignRecords(origin, result.stdout, pids, missing);
+    ? threadRecords(origin, rest, pids, missing, new Set())
+    : assignRecords(origin, rest, pids, missing);
   return { items: assigned.items, warnings: [...warnings, ...assigned.warnings], error };
+}
+
+/** What a runtime without process-namespace targeting looks like from inside. */
+function noTargeting(origin: Origin, via: string): CliError {
+  return new CliError(
+    `the debug container ${via} sees only its own processes, not those of container "${origin.container}" in ` +
+      `${origin.namespace}/${origin.pod}: the container runtime does not support targetContainerName (process namespace targeting)`,
+    'set shareProcessNamespace: true on the pod, or use a runtime that supports ephemeral container targeting',
+    'no targeting',
+  );
 }
 
 function distroless(origin: Origin, program: string, said: string): CliError {
