@@ -14,11 +14,14 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
   const parser = yargs()
     .scriptName('kubectl procstatus')
     .usage(
-      'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this machine:\n' +
-        'capabilities as CAP_* names, signal masks as SIG* names.\n\n' +
-        'Usage:\n' +
-        '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]\n' +
+      [
+        'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this',
+        'machine: capabilities as CAP_* names, signal masks as SIG* names.',
+        '',
+        'Usage:',
+        '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]',
         '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
+      ].join('\n'),
     )
     .example('kubectl procstatus my-pod --pid 1', 'PID 1 of the default container of my-pod')
     .example('kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec')
@@ -58,7 +61,7 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
     .option('version', { type: 'boolean', describe: 'print the version' })
     .strictOptions()
     .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': true })
-    .wrap(Math.min(100, process.stdout.columns || 80));
+    .wrap(null);
 
   return new Promise((resolve) => {
     parser.parse(argv, {}, (err, args, output) => {
