@@ -1,6 +1,9 @@
 // npm run release: the krew release, in release/.
 //
-//   node scripts/release.mjs [--only linux-amd64,...] [--tag v0.1.0] [--out release]
+//   node scripts/release.mjs [--only linux-amd64,...] [--tag v0.1.0] [--out release] [--prebuilt DIR]
+//
+// --prebuilt DIR takes DIR/<target>/<executable> where present instead of
+// building it: the macOS executables after `codesign` on a Mac (RELEASING.md).
 //
 // For each target of scripts/release-targets.mjs: a standalone executable
 // (scripts/sea.mjs) and its archive with LICENSE and THIRD-PARTY-NOTICES;
@@ -9,7 +12,7 @@
 // rules. Base Node binaries come from npm (scripts/release-node.mjs).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,13 +20,13 @@ import { writeTarGz, writeZip } from './release-archive.mjs';
 import { renderManifest, validateManifest } from './release-krew.mjs';
 import { nodeBase } from './release-node.mjs';
 import { archiveName, binName, hostNodePackage, parseNodeSpec, TARGETS } from './release-targets.mjs';
-import { buildSea } from './sea.mjs';
+import { buildSea, SEA_FUSE } from './sea.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /**
- * @param {{ only?: string[], tag?: string, out?: string, build?: boolean, log?: (line: string) => void }} o
+ * @param {{ only?: string[], tag?: string, out?: string, build?: boolean, prebuilt?: string, log?: (line: string) => void }} o
  *   build: false to use dist/ as it is (tests, which must not rewrite dist/ under other running tests)
  * @returns {Promise<{ archives: Record<string, { path: string, sha256: string, entries: string[] }>, manifest: string | null, executables: Record<string, string> }>}
  */
@@ -34,6 +37,8 @@ export async function release(o = {}) {
   const unknown = (o.only ?? []).filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length) throw new Error(`unknown target ${unknown.join(', ')}; targets: ${TARGETS.map((t) => t.id).join(', ')}`);
   const targets = o.only?.length ? TARGETS.filter((t) => o.only.includes(t.id)) : TARGETS;
+  const prebuilt = o.prebuilt ? resolve(o.prebuilt) : null;
+  if (prebuilt && (prebuilt === out || prebuilt.startsWith(`${out}/`))) throw new Error('--prebuilt must be outside the output directory, which is emptied first');
   const work = join(out, 'work');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -57,6 +62,16 @@ export async function release(o = {}) {
     const maker = nodeBase(`${hostNodePackage()}@${version}`);
     const exe = join(work, t.id, binName(t));
     mkdirSync(join(work, t.id), { recursive: true });
+    const given = prebuilt && join(prebuilt, t.id, binName(t));
+    if (given && existsSync(given)) {
+      copyFileSync(given, exe);
+      chmodSync(exe, 0o755);
+      if (readFileSync(exe).indexOf(`${SEA_FUSE}:1`) < 0) throw new Error(`${given} is not a single-executable application`);
+      executables[t.id] = exe;
+      nodeLicense[t.id] = { version, file: base.license ?? maker.license };
+      log(`${t.id}: prebuilt ${given}`);
+      continue;
+    }
     const started = Date.now();
     const r = await buildSea({ main: seaMain, base: base.bin, blobMaker: maker.bin, format: t.format, out: exe });
     executables[t.id] = exe;
@@ -171,11 +186,11 @@ function sha256File(file) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, tag: { type: 'string' }, out: { type: 'string' } },
+    options: { only: { type: 'string' }, tag: { type: 'string' }, out: { type: 'string' }, prebuilt: { type: 'string' } },
   });
   const started = Date.now();
   try {
-    await release({ only: values.only?.split(',').filter(Boolean), tag: values.tag, out: values.out });
+    await release({ only: values.only?.split(',').filter(Boolean), tag: values.tag, out: values.out, prebuilt: values.prebuilt });
     console.log(`release done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } catch (err) {
     console.error(`release: ${err.message}`);
