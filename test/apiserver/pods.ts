@@ -215,6 +215,9 @@ export class Cluster {
       dnsPolicy: 'ClusterFirst',
       serviceAccountName: 'default',
       schedulerName: 'default-scheduler',
+      // Always present on a real pod (SetDefaults_PodSpec); kubectl debug
+      // dereferences it without a nil check.
+      securityContext: {},
       ...p.spec,
       containers: containers.filter((c) => c.kind === 'container').map((c) => c.spec),
     };
