@@ -96,6 +96,98 @@ export function forbidden(a: ForbiddenAttrs): Status {
   return failure(403, 'Forbidden', `${subject} is forbidden: ${reason}`, details(gr, a.name));
 }
 
+/** One field.Error of k8s.io/apimachinery/pkg/util/validation/field. */
+export interface FieldError {
+  /** The CauseType: FieldValueRequired, FieldValueInvalid, FieldValueDuplicate, FieldValueNotFound, FieldValueForbidden, FieldValueNotSupported. */
+  type: string;
+  field: string;
+  /** ErrorBody(): e.g. `Required value`, `Duplicate value: "app"`, `Forbidden: ...`. */
+  body: string;
+}
+
+const quoteGo = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/** field.Required / Invalid / Duplicate / NotFound / Forbidden / NotSupported, as ErrorBody() words them. */
+export const fieldError = {
+  required: (field: string, detail = ''): FieldError => ({
+    type: 'FieldValueRequired',
+    field,
+    body: `Required value${detail ? `: ${detail}` : ''}`,
+  }),
+  invalid: (field: string, value: unknown, detail: string): FieldError => ({
+    type: 'FieldValueInvalid',
+    field,
+    body: `Invalid value: ${quoteGo(value)}${detail ? `: ${detail}` : ''}`,
+  }),
+  duplicate: (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, body: `Duplicate value: ${quoteGo(value)}` }),
+  notFound: (field: string, value: unknown): FieldError => ({ type: 'FieldValueNotFound', field, body: `Not found: ${quoteGo(value)}` }),
+  forbidden: (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, body: `Forbidden: ${detail}` }),
+  notSupported: (field: string, value: unknown, supported: string[]): FieldError => ({
+    type: 'FieldValueNotSupported',
+    field,
+    body: `Unsupported value: ${quoteGo(value)}: supported values: ${supported.map((x) => JSON.stringify(x)).join(', ')}`,
+  }),
+};
+
+/**
+ * apierrors.NewInvalid: `Pod "x" is invalid: <field>: <body>`, or
+ * `Pod "x" is invalid: [<e1>, <e2>]` for several (field.ErrorList.ToAggregate,
+ * which also drops repeats).
+ */
+export function invalid(kind: string, name: string, errs: FieldError[]): Status {
+  const texts = [...new Set(errs.map((e) => `${e.field}: ${e.body}`))];
+  const message =
+    texts.length === 0
+      ? `${kind} "${name}" is invalid`
+      : `${kind} "${name}" is invalid: ${texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`}`;
+  return failure(422, 'Invalid', message, {
+    name,
+    kind,
+    causes: errs.map((e) => ({ reason: e.type, message: e.body, field: e.field })),
+  });
+}
+
+/**
+ * What a JSON patch that does not apply gets (NewGenericServerResponse(422)
+ * in the patch handler): the reason for the failure is not passed on.
+ */
+export function patchNotApplied(): Status {
+  return failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+}
+
+/** negotiation.NewUnsupportedMediaTypeError for a PATCH with a content type the resource does not take. */
+export function unsupportedMediaType(accepted: readonly string[]): Status {
+  return failure(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    {},
+  );
+}
+
+/** apierrors.NewConflict for a write based on an old resourceVersion. */
+export function conflict(gr: GroupResource, name: string): Status {
+  return failure(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    details(gr, name),
+  );
+}
+
+/**
+ * An error that is not an API status (e.g. from the strategic merge patch
+ * code): ErrorToAPIStatus makes it a 500 with an empty reason, so none is sent.
+ */
+export function unknownError(message: string): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 };
+}
+
+/** apierrors.NewRequestEntityTooLargeError. */
+export function entityTooLarge(message: string): Status {
+  return failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
+}
+
 /** Forbidden for a non-resource URL such as /version. */
 export function forbiddenPath(user: string, verb: string, path: string): Status {
   return failure(403, 'Forbidden', `forbidden: User "${user}" cannot ${verb} path "${path}"`, {});
