@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** The PATH a container runtime uses when the image sets none (containerd's default). */
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -207,6 +208,147 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   };
 }
 
+// ---- Ephemeral containers ---------------------------------------------------
+//
+// An ephemeral container's process is started the way a runtime does it for
+// `kubectl debug --target`: it joins the target container's PID namespace
+// (nsenter --pid; without a target, unshare --pid makes a new one where it is
+// PID 1), gets a mount namespace of its own (unshare --mount, private
+// propagation), and in it: its root bind-mounted on itself (remounted
+// read-only for readOnlyRootFilesystem), the procfs of the PID namespace it is
+// in on <root>/proc, a tmpfs /dev with null, zero, full, random and urandom.
+// Then capsh chroots into the root, sets the credentials and execs the
+// command. setpriv --pdeathsig KILL ties every step to this server.
+
+/** Sets up the mount namespace, then hands over to capsh. Arguments: root, "ro"|"rw", capsh arguments. */
+const EPHEMERAL_LAUNCHER = [
+  'set -e',
+  'R=$1; RO=$2; shift 2',
+  'mount --bind "$R" "$R"',
+  'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
+  'mount -t tmpfs -o nosuid,mode=755,size=65536k tmpfs "$R/dev"',
+  'for d in null zero full random urandom; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done',
+  'ln -s /proc/self/fd "$R/dev/fd"; ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
+  'if [ "$RO" = ro ]; then mount -o remount,bind,ro "$R"; fi',
+  'exec capsh --quiet --chroot="$R" "$@"',
+].join('\n');
+
+export interface EphemeralStartOptions {
+  /** Host PID of a process of the PID namespace to join (the target's PID 1); undefined for a new PID namespace. */
+  joinPid?: number;
+  /** The container's own copy of its image root. */
+  rootDir: string;
+  readOnlyRoot: boolean;
+  /** capsh arguments that set the credentials (see security.ts capshCredentialArgs). */
+  credArgs: string[];
+  /** The command, argv[0] already resolved to an absolute path inside rootDir. */
+  argv: string[];
+  env: Record<string, string>;
+  /** Hold a pipe on the process's stdin open, as a runtime does for `stdin: true`. */
+  stdin: boolean;
+  label: string;
+  timeoutMs?: number;
+}
+
+/** The container's command could not be started; `output` is what the launcher said. */
+export class ContainerStartError extends Error {
+  readonly output: string;
+  constructor(message: string, output: string) {
+    super(message);
+    this.output = output;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = fs.statSync(a);
+    const y = fs.statSync(b);
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts an ephemeral container's process and resolves once it runs the
+ * container's command (its /proc/<pid>/exe is the command's file in the
+ * root), or once it has exited. Rejects with ContainerStartError when the
+ * launcher failed before reaching the command.
+ */
+export async function startEphemeralContainer(o: EphemeralStartOptions): Promise<ContainerProcess> {
+  const capshArgs = [...o.credArgs, `--shell=${o.argv[0]}`, '--', ...o.argv.slice(1)];
+  const launcher = ['sh', '-c', EPHEMERAL_LAUNCHER, 'ephemeral-launcher', o.rootDir, o.readOnlyRoot ? 'ro' : 'rw', ...capshArgs];
+  const args =
+    o.joinPid === undefined
+      ? ['--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--mount', '--fork', '--kill-child', '--propagation', 'private', '--', ...launcher]
+      : [
+          '--pdeathsig', 'KILL', '--', 'nsenter', '--target', String(o.joinPid), '--pid', '--',
+          'setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...launcher,
+        ];
+  const child = spawn('setpriv', args, { env: o.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+  track(child);
+  // Never written to and never closed: a shell on stdin waits, like one attached to an idle terminal.
+  child.stdin?.on('error', () => {});
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
+  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.on('close', (code, signal) => {
+      if (code === 1 && /unshare: sigprocmask unblock failed/.test(out)) resolve({ code: null, signal: 'SIGKILL' });
+      else resolve({ code, signal });
+    });
+    child.on('error', () => resolve({ code: 127, signal: null }));
+  });
+  let done: ExitInfo | undefined;
+  void exited.then((e) => (done = e));
+  const launcherPid = child.pid;
+  if (!launcherPid) {
+    killTree(child);
+    throw new ContainerStartError(`container ${o.label}: spawn failed`, '');
+  }
+  const deadline = Date.now() + (o.timeoutMs ?? 15_000);
+  const command = path.join(o.rootDir, o.argv[0]);
+  let pid = 0;
+  let ran = false;
+  for (;;) {
+    if (!pid) pid = childrenOf(launcherPid)[0] ?? 0;
+    if (pid && sameFile(`/proc/${pid}/exe`, command)) {
+      ran = true;
+      break;
+    }
+    if (done) break;
+    if (Date.now() > deadline) {
+      killTree(child);
+      throw new ContainerStartError(`container ${o.label}: timed out waiting for its command to start`, out);
+    }
+    await sleep(2);
+  }
+  if (!ran) {
+    // Gone before we saw it exec: a launcher failure says something on its
+    // way out; a command that ran and finished at once usually does not.
+    await exited;
+    const e = done as ExitInfo;
+    if (out.trim() && exitStatus(e) !== 0) throw new ContainerStartError(`container ${o.label}: ${out.trim()}`, out);
+  }
+  return {
+    pid1: pid,
+    launcherPid,
+    startedAt: new Date(),
+    exited,
+    output: () => out,
+    kill: () => {
+      if (pid) tryKill(pid);
+      killTree(child);
+    },
+  };
+}
+
+/** How to run a command as an ephemeral container's process: chrooted, with its credentials. */
+export interface SandboxedExec {
+  rootDir: string;
+  credArgs: string[];
+}
+
 export type Resolved = { ok: true; path: string } | { ok: false; detail: string };
 
 function isExecutableFile(p: string): boolean {
@@ -224,7 +366,11 @@ function isExecutableFile(p: string): boolean {
  * the same error text runc reports when it cannot.
  */
 export function resolveInContainer(pid1: number, argv0: string, searchPath = CONTAINER_PATH): Resolved {
-  const root = `/proc/${pid1}/root`;
+  return resolveInRoot(`/proc/${pid1}/root`, argv0, searchPath);
+}
+
+/** resolveInContainer for a root directory given by its host path. */
+export function resolveInRoot(root: string, argv0: string, searchPath = CONTAINER_PATH): Resolved {
   if (argv0.includes('/')) {
     const abs = argv0.startsWith('/') ? argv0 : `/${argv0}`;
     if (isExecutableFile(root + abs)) return { ok: true, path: argv0 };
@@ -241,9 +387,25 @@ export function resolveInContainer(pid1: number, argv0: string, searchPath = CON
  * Runs argv inside a container: nsenter joins its PID and mount namespaces
  * and its root and working directory, then forks (a process can only enter a
  * PID namespace through its children) and execs argv. No shell is involved.
+ *
+ * With `sandbox` (ephemeral containers), the process gets the container's
+ * credentials as well, like runc exec gives it the container's user,
+ * capabilities and no_new_privs: nsenter joins the namespaces only, capsh
+ * chroots into the container's root (working directory /), sets the
+ * credentials and execs argv[0] as resolved (`resolved`).
  */
-export function spawnInContainer(pid1: number, argv: string[], env: Record<string, string>, stdin: boolean): ChildProcess {
-  const child = spawn('nsenter', ['--target', String(pid1), '--pid', '--mount', '--root', '--wd', '--', ...argv], {
+export function spawnInContainer(
+  pid1: number,
+  argv: string[],
+  env: Record<string, string>,
+  stdin: boolean,
+  sandbox?: SandboxedExec & { resolved: string },
+): ChildProcess {
+  const command = sandbox
+    ? ['capsh', '--quiet', `--chroot=${sandbox.rootDir}`, ...sandbox.credArgs, `--shell=${sandbox.resolved}`, '--', ...argv.slice(1)]
+    : argv;
+  const nsArgs = sandbox ? ['--pid', '--mount'] : ['--pid', '--mount', '--root', '--wd'];
+  const child = spawn('nsenter', ['--target', String(pid1), ...nsArgs, '--', ...command], {
     env,
     stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: true,

@@ -67,6 +67,7 @@ export function coreResources(): object {
         shortNames: ['po'],
         categories: ['all'],
       },
+      { name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
       { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
     ],
   };

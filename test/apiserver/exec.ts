@@ -184,7 +184,7 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
   // "The stream is up" signal.
   send(plan.stdout ? STDOUT : plan.stderr && !plan.tty ? STDERR : ERROR, Buffer.alloc(0));
 
-  const resolved = resolveInContainer(plan.container.proc!.pid1, plan.argv[0]);
+  const resolved = resolveInContainer(plan.container.proc!.pid1, plan.argv[0], plan.container.env.PATH);
   if (!resolved.ok) {
     const execId = randomBytes(32).toString('hex');
     hooks.log(`${label}: ${resolved.detail}`);
@@ -192,7 +192,16 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
     return;
   }
 
-  const child = spawnInContainer(plan.container.proc!.pid1, plan.argv, plan.container.env, plan.stdin);
+  // An ephemeral container started from its image runs exec'd processes with
+  // its own credentials, chrooted into its root (see containers.ts).
+  const sandbox = plan.container.sandbox;
+  const child = spawnInContainer(
+    plan.container.proc!.pid1,
+    plan.argv,
+    plan.container.env,
+    plan.stdin,
+    sandbox && { ...sandbox, resolved: resolved.path.startsWith('/') ? resolved.path : `/${resolved.path}` },
+  );
   const off = hooks.onStop(() => {
     killTree(child);
     ws.terminate();

@@ -17,6 +17,11 @@
 //   }],
 //   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}]
 // }
+//
+// spec.ephemeralContainers with run.argv run like other containers; without
+// it they start from their image like one added by PATCH (kubelet.ts).
+// Annotation procstatus.test/no-ephemeral-targeting: "true" on a pod makes
+// the node ignore targetContainerName there.
 
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];

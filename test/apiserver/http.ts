@@ -11,12 +11,22 @@ import { WebSocketServer } from 'ws';
 import { allowed } from './auth.ts';
 import type { Attributes, TokenTable, User } from './auth.ts';
 import { apiGroupDoc, apiGroupList, apiVersions, coreResources, groupResources, SERVER_VERSION } from './discovery.ts';
+import { PATCH_CONTENT_TYPES, patchTypeOf } from './ephemeral.ts';
 import { chooseProtocol, planExec, serveExec, unsupportedProtocols } from './exec.ts';
 import type { ExecProtocol } from './exec.ts';
 import { nextResourceVersion, WORKLOAD_KINDS } from './pods.ts';
 import type { Cluster } from './pods.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorParseError } from './selectors.ts';
-import { badRequest, forbidden, internalError, notFound, unauthorized } from './status.ts';
+import {
+  badRequest,
+  conflict,
+  entityTooLarge,
+  forbidden,
+  internalError,
+  notFound,
+  unauthorized,
+  unsupportedMediaType,
+} from './status.ts';
 import type { Status } from './status.ts';
 import { defaultTable, podTable, wantsTable } from './table.ts';
 
@@ -89,7 +99,7 @@ function knownResource(p: ResourcePath): boolean {
   if (p.version !== 'v1') return false;
   if (p.group === '') {
     if (p.resource === 'namespaces') return p.subresource === undefined && p.namespace === undefined;
-    return p.resource === 'pods' && (p.subresource === undefined || p.subresource === 'exec');
+    return p.resource === 'pods' && (p.subresource === undefined || p.subresource === 'exec' || p.subresource === 'ephemeralcontainers');
   }
   return (
     p.subresource === undefined &&
@@ -119,6 +129,11 @@ function verbOf(method: string, p: ResourcePath, q: URLSearchParams): string {
 function status(s: Status): Reply {
   return { code: s.code ?? 500, json: s };
 }
+
+/** Request bodies larger than this are refused (kube-apiserver's default limit is 3 MiB). */
+const MAX_BODY = 3 << 20;
+
+const isStatusObject = (o: unknown): o is Status => (o as { kind?: string } | null)?.kind === 'Status';
 
 const NOT_FOUND_PAGE: Reply = { code: 404, text: '404 page not found\n' };
 
@@ -260,7 +275,63 @@ export function createApiServer(o: ServerOptions): ApiServer {
 
   type Sink = { res: ServerResponse } | { socket: Duplex; head: Buffer };
 
-  const handle = (req: IncomingMessage, sink: Sink): { reply?: Reply; user?: User; note?: string } => {
+  /**
+   * pods/{name}/ephemeralcontainers: GET the pod, PATCH (strategic merge,
+   * JSON merge or JSON patch) or PUT (a whole Pod) its ephemeral containers.
+   * The answer is the whole Pod; see ephemeral.ts and kubelet.ts.
+   */
+  const ephemeral = (req: IncomingMessage, p: ResourcePath, q: URLSearchParams, body: Buffer): Reply => {
+    if (!p.namespace || !p.name) return NOT_FOUND_PAGE;
+    const method = req.method ?? 'GET';
+    const gr = { group: '', resource: 'pods' };
+    const dryRun = q.getAll('dryRun').includes('All');
+    const answer = (r: Record<string, unknown> | Status): Reply => (isStatusObject(r) ? status(r) : { code: 200, json: r });
+    if (method === 'GET' || method === 'HEAD') {
+      const pod = cluster.pod(p.namespace, p.name);
+      return pod ? { code: 200, json: cluster.podObject(pod) } : status(notFound(gr, p.name));
+    }
+    if (method === 'PATCH') {
+      const type = patchTypeOf(req.headers['content-type']);
+      if (!type) return status(unsupportedMediaType(PATCH_CONTENT_TYPES));
+      const pod = cluster.pod(p.namespace, p.name);
+      if (!pod) return status(notFound(gr, p.name));
+      return answer(cluster.patchEphemeralContainers(pod, type, body.toString('utf8'), dryRun));
+    }
+    if (method === 'PUT') {
+      let obj: { metadata?: { name?: string; resourceVersion?: string }; spec?: { ephemeralContainers?: unknown } };
+      try {
+        obj = JSON.parse(body.toString('utf8'));
+      } catch (e) {
+        return status(badRequest(`error decoding the request body: ${e instanceof Error ? e.message : e}`));
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return status(badRequest('the request body is not a Pod'));
+      const pod = cluster.pod(p.namespace, p.name);
+      if (!pod) return status(notFound(gr, p.name));
+      const name = obj.metadata?.name;
+      if (name !== undefined && name !== p.name) {
+        return status(badRequest(`the name of the object (${name}) does not match the name on the URL (${p.name})`));
+      }
+      const rv = obj.metadata?.resourceVersion;
+      if (rv && rv !== pod.metadata.resourceVersion) return status(conflict(gr, p.name));
+      const list = obj.spec?.ephemeralContainers ?? [];
+      if (!Array.isArray(list)) {
+        return status(badRequest('json: cannot unmarshal into Go struct field PodSpec.spec.ephemeralContainers of type []v1.EphemeralContainer'));
+      }
+      return answer(cluster.updateEphemeralContainers(pod, list, dryRun));
+    }
+    return status({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server does not allow this method on the requested resource',
+      reason: 'MethodNotAllowed',
+      details: {},
+      code: 405,
+    });
+  };
+
+  const handle = (req: IncomingMessage, sink: Sink, body: Buffer): { reply?: Reply; user?: User; note?: string } => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const user = tokens.lookup(req.headers.authorization);
     if (!user) return { reply: status(unauthorized()) };
@@ -276,6 +347,11 @@ export function createApiServer(o: ServerOptions): ApiServer {
       name: p.name,
     };
     if (!allowed(user, attrs)) return { user, reply: status(forbidden({ user: user.name, ...attrs })) };
+
+    if (p.subresource === 'ephemeralcontainers') {
+      const sent = body.length ? `${req.headers['content-type'] ?? '(no content type)'} ${body.toString('utf8').slice(0, 2000)}` : undefined;
+      return { user, reply: ephemeral(req, p, url.searchParams, body), note: sent };
+    }
 
     if (p.subresource === 'exec') {
       if (!p.namespace || !p.name) return { user, reply: NOT_FOUND_PAGE };
@@ -326,18 +402,18 @@ export function createApiServer(o: ServerOptions): ApiServer {
     return { user, reply: p.name ? single(p, url.searchParams, accept) : collection(p, url.searchParams, accept) };
   };
 
-  const body = (r: Reply): { code: number; type: string; data: string } =>
+  const encode = (r: Reply): { code: number; type: string; data: string } =>
     'json' in r
       ? { code: r.code, type: 'application/json', data: JSON.stringify(r.json) }
       : 'text' in r
         ? { code: r.code, type: 'text/plain; charset=utf-8', data: r.text }
         : { code: 0, type: '', data: '' };
 
-  const dispatch = (req: IncomingMessage, sink: Sink): void => {
+  const dispatch = (req: IncomingMessage, sink: Sink, body: Buffer = Buffer.alloc(0)): void => {
     const started = Date.now();
     let out: ReturnType<typeof handle>;
     try {
-      out = handle(req, sink);
+      out = handle(req, sink, body);
     } catch (e) {
       out = { reply: status(internalError(e instanceof Error ? e.message : String(e))) };
     }
@@ -355,7 +431,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
       if (s) onStop(() => s.destroy());
       return;
     }
-    const b = body(reply);
+    const b = encode(reply);
     line(String(b.code));
     const headers = {
       'Content-Type': b.type,
@@ -374,7 +450,35 @@ export function createApiServer(o: ServerOptions): ApiServer {
     }
   };
 
-  const server = https.createServer({ key: o.key, cert: o.cert }, (req, res) => dispatch(req, { res }));
+  /** Reads the request body (PATCH, PUT, POST), then dispatches. */
+  const withBody = (req: IncomingMessage, res: ServerResponse): void => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') {
+      dispatch(req, { res });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (d: Buffer) => {
+      if (refused) return;
+      size += d.length;
+      if (size > MAX_BODY) {
+        refused = true;
+        const b = JSON.stringify(entityTooLarge('limit is 3145728'));
+        res.writeHead(413, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(b)), Connection: 'close' });
+        res.end(b);
+        req.resume();
+        return;
+      }
+      chunks.push(d);
+    });
+    req.on('end', () => {
+      if (!refused) dispatch(req, { res }, Buffer.concat(chunks));
+    });
+    req.on('error', () => res.destroy());
+  };
+
+  const server = https.createServer({ key: o.key, cert: o.cert }, withBody);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     dispatch(req, { socket, head });

@@ -11,12 +11,17 @@ import {
   exitStatus,
   startContainer,
 } from './containers.ts';
-import type { ContainerProcess } from './containers.ts';
+import type { ContainerProcess, SandboxedExec } from './containers.ts';
+import { patchedEphemeralContainers, validateEphemeralContainers } from './ephemeral.ts';
+import type { PatchContentType } from './ephemeral.ts';
 import { FixtureError } from './fixture.ts';
 import type { ContainerStateSpec, Fault, Fixture, FixtureContainer, FixtureMetadata, FixturePod, FixtureWorkload, PodPhase, RunSpec } from './fixture.ts';
+import { runEphemeralContainer } from './kubelet.ts';
+import type { KubeletContext } from './kubelet.ts';
 import { buildRootfs } from './rootfs.ts';
 import { matchesLabels, requirementsFromLabelSelector } from './selectors.ts';
 import type { LabelSelector } from './selectors.ts';
+import type { Status } from './status.ts';
 
 export const NODE_NAME = 'procstatus-test-node';
 
@@ -49,6 +54,12 @@ export interface ContainerRecord {
   env: Record<string, string>;
   rootDir?: string;
   proc?: ContainerProcess;
+  /** false until the kubelet has reported the container (ephemeral containers just added). */
+  visible?: boolean;
+  /** Ephemeral containers started from their image: how exec runs in them. */
+  sandbox?: SandboxedExec;
+  /** status.image and status.imageID once the image is "pulled" (ephemeral containers). */
+  imageInfo?: { image: string; imageID: string };
 }
 
 export interface PodRecord {
@@ -135,9 +146,27 @@ export class Cluster {
   readonly workloads: WorkloadRecord[] = [];
   readonly created = new Date();
   private readonly workDir: string;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  private readonly kubelet: KubeletContext = {
+    workDir: '',
+    schedule: (ms, fn) => {
+      if (this.stopped) return;
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        if (!this.stopped) fn();
+      }, ms);
+      this.timers.add(t);
+    },
+    stopped: () => this.stopped,
+    touch: (pod) => {
+      pod.metadata.resourceVersion = nextResourceVersion();
+    },
+  };
 
   constructor(fixture: Fixture, workDir: string) {
     this.workDir = workDir;
+    this.kubelet.workDir = workDir;
     this.namespaces = fixture.namespaces ?? ['default'];
     const now = timestamp(this.created);
     for (const w of fixture.workloads ?? []) {
@@ -247,13 +276,25 @@ export class Cluster {
     for (const pod of this.pods) {
       for (const c of pod.containers) {
         if (!('running' in c.state)) continue;
+        if (c.kind === 'ephemeral' && !c.run.argv?.length) continue; // started from its image, below
         if (!c.run.argv?.length) {
           throw new FixtureError(`pod ${pod.namespace}/${pod.name} container ${c.name}: a running container needs run.argv`);
         }
         jobs.push(this.startOne(pod, c));
       }
     }
-    const results = await Promise.allSettled(jobs);
+    let results = await Promise.allSettled(jobs);
+    // Ephemeral containers declared without run.argv run from their image,
+    // once their targets are up.
+    const eph: Promise<void>[] = [];
+    for (const pod of this.pods) {
+      for (const c of pod.containers) {
+        if (c.kind === 'ephemeral' && !c.run.argv?.length && 'running' in c.state) {
+          eph.push(runEphemeralContainer(this.kubelet, pod, c, true));
+        }
+      }
+    }
+    results = [...results, ...(await Promise.allSettled(eph))];
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       this.stop();
@@ -290,9 +331,70 @@ export class Cluster {
     });
   }
 
-  /** Kills every container's process tree (synchronously sends SIGKILL). */
+  /** Kills every container's process tree (synchronously sends SIGKILL), ephemeral containers first. */
   stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const p of this.pods) for (const c of p.containers) if (c.kind === 'ephemeral') c.proc?.kill();
     for (const p of this.pods) for (const c of p.containers) c.proc?.kill();
+  }
+
+  /** The names and stored ephemeral containers validation needs. */
+  private podContainers(p: PodRecord): Parameters<typeof validateEphemeralContainers>[0] {
+    return {
+      name: p.name,
+      containers: p.containers.filter((c) => c.kind === 'container').map((c) => c.name),
+      initContainers: p.containers.filter((c) => c.kind === 'init').map((c) => c.name),
+      ephemeral: p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec),
+    };
+  }
+
+  /**
+   * PATCH pods/{name}/ephemeralcontainers: applies the patch, validates the
+   * result and stores it; new containers are handed to the kubelet. Returns
+   * the updated Pod, or the Status to refuse with. `dryRun` validates and
+   * answers without storing or starting anything.
+   */
+  patchEphemeralContainers(p: PodRecord, type: PatchContentType, body: string, dryRun = false): Record<string, unknown> | Status {
+    const requested = patchedEphemeralContainers(this.podObject(p), type, body);
+    if (!('list' in requested)) return requested;
+    return this.updateEphemeralContainers(p, requested.list, dryRun);
+  }
+
+  /** PUT pods/{name}/ephemeralcontainers, and the second half of PATCH. */
+  updateEphemeralContainers(p: PodRecord, requested: unknown[], dryRun = false): Record<string, unknown> | Status {
+    const checked = validateEphemeralContainers(this.podContainers(p), requested as Parameters<typeof validateEphemeralContainers>[1]);
+    if (!('list' in checked)) return checked;
+    const existing = new Set(p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.name));
+    const added = checked.list.filter((c) => !existing.has(c.name as string));
+    if (dryRun) {
+      const obj = this.podObject(p) as { spec: Record<string, unknown> };
+      return { ...obj, spec: { ...obj.spec, ephemeralContainers: [...(p.spec.ephemeralContainers as unknown[] ?? []), ...added] } };
+    }
+    if (added.length === 0) return this.podObject(p);
+    for (const spec of added) {
+      const containerID = `containerd://${hex(32)}`;
+      const c: ContainerRecord = {
+        name: spec.name as string,
+        kind: 'ephemeral',
+        spec,
+        run: {},
+        containerID,
+        state: { waiting: { reason: 'ContainerCreating' } },
+        restartCount: 0,
+        env: {},
+        visible: false,
+      };
+      p.containers.push(c);
+      void runEphemeralContainer(this.kubelet, p, c).catch((e: unknown) => {
+        if (this.stopped) return;
+        c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
+      });
+    }
+    p.spec.ephemeralContainers = p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
+    p.metadata.resourceVersion = nextResourceVersion();
+    return this.podObject(p);
   }
 
   pod(namespace: string, name: string): PodRecord | undefined {
@@ -306,7 +408,7 @@ export class Cluster {
   podObject(p: PodRecord): Record<string, unknown> {
     const status = (kind: ContainerKind): Record<string, unknown>[] =>
       p.containers
-        .filter((c) => c.kind === kind)
+        .filter((c) => c.kind === kind && c.visible !== false)
         .map((c) => {
           const started = 'running' in c.state;
           const s: Record<string, unknown> = {
@@ -315,8 +417,9 @@ export class Cluster {
             lastState: {},
             ready: started && kind === 'container',
             restartCount: c.restartCount,
-            image: c.spec.image,
-            imageID: `${c.spec.image}@sha256:${'0'.repeat(64)}`,
+            image: c.imageInfo?.image ?? c.spec.image,
+            imageID:
+              c.imageInfo?.imageID ?? (c.kind === 'ephemeral' && c.visible !== undefined ? '' : `${c.spec.image}@sha256:${'0'.repeat(64)}`),
           };
           if (!('waiting' in c.state)) s.containerID = c.containerID;
           if (kind !== 'init') s.started = started;
