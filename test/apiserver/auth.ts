@@ -5,6 +5,8 @@
 // Exec is authorized as verb "create" on pods/exec for both POST and the
 // websocket GET, as kube-apiserver does since the
 // AuthorizePodWebsocketUpgradeCreatePermission feature (on by default in 1.31+).
+// Adding an ephemeral container is verb "patch" (or "update" for PUT) on
+// pods/ephemeralcontainers, which kubectl debug needs.
 
 import { randomBytes } from 'node:crypto';
 
@@ -43,6 +45,16 @@ export const USERS = {
     ],
   },
   nopods: { name: 'nopods', rules: [] },
+  /** Reads pods and execs into them, but may not add ephemeral containers. */
+  noephemeral: {
+    name: 'noephemeral',
+    rules: [
+      { verbs: READ, groups: [''], resources: ['pods', 'namespaces'] },
+      { verbs: ['create', 'get'], groups: [''], resources: ['pods/exec'] },
+      { verbs: READ, groups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'] },
+      { verbs: READ, groups: ['batch'], resources: ['jobs'] },
+    ],
+  },
 } satisfies Record<string, User>;
 
 export type UserKey = keyof typeof USERS;
@@ -58,6 +70,7 @@ export function makeTokens(): TokenTable {
     admin: `admin-${randomBytes(16).toString('hex')}`,
     readonly: `readonly-${randomBytes(16).toString('hex')}`,
     nopods: `nopods-${randomBytes(16).toString('hex')}`,
+    noephemeral: `noephemeral-${randomBytes(16).toString('hex')}`,
   };
   const byToken = new Map<string, User>(Object.entries(tokens).map(([k, t]) => [t, USERS[k as UserKey]]));
   return {

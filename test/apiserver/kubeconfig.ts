@@ -12,11 +12,11 @@ export interface KubeconfigInput {
   ca: Buffer;
   /** A CA unrelated to the server certificate. */
   otherCa: Buffer;
-  tokens: { admin: string; readonly: string; nopods: string };
+  tokens: { admin: string; readonly: string; nopods: string; noephemeral: string };
 }
 
 /** Context names, for tests: `--context readonly` etc. */
-export const CONTEXTS = ['test', 'readonly', 'nopods', 'bad-token', 'other-ns', 'wrong-ca', 'refused'] as const;
+export const CONTEXTS = ['test', 'readonly', 'nopods', 'noephemeral', 'bad-token', 'other-ns', 'wrong-ca', 'refused'] as const;
 
 export function kubeconfigObject(i: KubeconfigInput): object {
   const cluster = (name: string, server: string, ca: Buffer): object => ({
@@ -41,6 +41,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       user('admin', i.tokens.admin),
       user('readonly', i.tokens.readonly),
       user('nopods', i.tokens.nopods),
+      user('noephemeral', i.tokens.noephemeral),
       // Well-formed but unknown to the server: 401.
       user('bad-token', 'not-a-valid-token-0123456789abcdef'),
     ],
@@ -48,6 +49,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       context('test', 'procstatus-test', 'admin'),
       context('readonly', 'procstatus-test', 'readonly'),
       context('nopods', 'procstatus-test', 'nopods'),
+      context('noephemeral', 'procstatus-test', 'noephemeral'),
       context('bad-token', 'procstatus-test', 'bad-token'),
       context('other-ns', 'procstatus-test', 'admin', 'other'),
       context('wrong-ca', 'procstatus-test-wrong-ca', 'admin'),
