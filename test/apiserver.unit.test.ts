@@ -2,7 +2,12 @@
 // bodies, path parsing, subprotocol choice and the exec pre-flight checks.
 
 import { describe, expect, it } from 'vitest';
+import { goFormat, patchedEphemeralContainers, patchTypeOf, validateEphemeralContainers } from './apiserver/ephemeral.ts';
 import { chooseProtocol, planExec } from './apiserver/exec.ts';
+import { defaultPullPolicy, parseImageRef, pullFails } from './apiserver/images.ts';
+import { ephemeralArgv } from './apiserver/kubelet.ts';
+import { capMask, capshCredentialArgs, resolveCredentials } from './apiserver/security.ts';
+import { BUSYBOX_PASSWD } from './apiserver/images.ts';
 import { validateFixture } from './apiserver/fixture.ts';
 import { parseResourcePath } from './apiserver/http.ts';
 import { Cluster } from './apiserver/pods.ts';
@@ -257,8 +262,218 @@ describe('exec pre-flight checks (no processes started)', () => {
     expect(pod.spec.nodeName).toBeTruthy();
     expect(pod.spec.initContainers[0].name).toBe('init');
     expect(pod.status.initContainerStatuses[0].state.terminated).toMatchObject({ reason: 'Completed', exitCode: 0 });
+    // A real pod always has a (possibly empty) pod securityContext; kubectl debug relies on it.
+    expect(pod.spec.securityContext).toEqual({});
     const pending = cluster.podObject(cluster.pod('default', 'pending')!) as Record<string, any>;
     expect(pending.spec.nodeName).toBeUndefined();
     expect(pending.status.containerStatuses[0].state.waiting.reason).toBe('ContainerCreating');
+  });
+});
+
+describe('ephemeral containers: applying a PATCH', () => {
+  const stored = {
+    name: 'old',
+    image: 'busybox:1.36',
+    resources: {},
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    imagePullPolicy: 'IfNotPresent',
+  };
+  const pod = (eph?: unknown[]): Record<string, unknown> => ({
+    kind: 'Pod',
+    apiVersion: 'v1',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'app', image: 'x' }], ...(eph ? { ephemeralContainers: eph } : {}) },
+    status: { phase: 'Running' },
+  });
+  const SMP = 'application/strategic-merge-patch+json';
+  const names = (r: ReturnType<typeof patchedEphemeralContainers>): unknown =>
+    'list' in r ? r.list.map((c) => (c as { name: string }).name) : r;
+
+  it('knows the three patch content types, with or without parameters', () => {
+    expect(patchTypeOf('application/strategic-merge-patch+json; charset=utf-8')).toBe(SMP);
+    expect(patchTypeOf('application/json-patch+json')).toBe('application/json-patch+json');
+    expect(patchTypeOf('application/merge-patch+json')).toBe('application/merge-patch+json');
+    expect(patchTypeOf('application/json')).toBeUndefined();
+    expect(patchTypeOf(undefined)).toBeUndefined();
+  });
+
+  it('strategic merge: entries merge by name, new ones are appended, $setElementOrder only orders', () => {
+    const body = {
+      spec: {
+        '$setElementOrder/ephemeralContainers': [{ name: 'old' }, { name: 'new' }],
+        ephemeralContainers: [{ name: 'new', image: 'busybox', $retainKeys: ['name'] }],
+      },
+      metadata: { labels: { ignored: 'yes' } },
+    };
+    const r = patchedEphemeralContainers(pod([stored]), SMP, JSON.stringify(body));
+    expect(r).toEqual({ list: [stored, { name: 'new', image: 'busybox' }] });
+    // Merging into the existing entry (then validation decides whether that is a change).
+    const m = patchedEphemeralContainers(pod([stored]), SMP, JSON.stringify({ spec: { ephemeralContainers: [{ name: 'old', tty: true }] } }));
+    expect(m).toEqual({ list: [{ ...stored, tty: true }] });
+    // $patch: delete and $patch: replace.
+    expect(names(patchedEphemeralContainers(pod([stored]), SMP, '{"spec":{"ephemeralContainers":[{"name":"old","$patch":"delete"}]}}'))).toEqual([]);
+    expect(
+      names(patchedEphemeralContainers(pod([stored]), SMP, '{"spec":{"ephemeralContainers":[{"$patch":"replace"},{"name":"x","image":"y"}]}}')),
+    ).toEqual(['x']);
+    // A patch that does not mention the list leaves it alone.
+    expect(names(patchedEphemeralContainers(pod([stored]), SMP, '{"metadata":{}}'))).toEqual(['old']);
+  });
+
+  it('strategic merge: an entry without its merge key is the merge code\'s 500', () => {
+    const r = patchedEphemeralContainers(pod(), SMP, '{"spec":{"ephemeralContainers":[{"image":"busybox","command":["sh","-c"]}]}}');
+    expect(r).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'map: map[command:[sh -c] image:busybox] does not contain declared merge key: name',
+      code: 500,
+    });
+    expect(goFormat({ b: 1, a: { c: true } })).toBe('map[a:map[c:true] b:1]');
+  });
+
+  it('JSON patch: RFC 6902 on the served pod; an operation that does not apply is a 422 without details', () => {
+    const JP = 'application/json-patch+json';
+    const add = (path: string): string => JSON.stringify([{ op: 'add', path, value: path === '/spec/ephemeralContainers' ? [{ name: 'n' }] : { name: 'n' } }]);
+    const failed = patchedEphemeralContainers(pod(), JP, add('/spec/ephemeralContainers/-'));
+    expect(failed).toMatchObject({ code: 422, reason: 'Invalid', message: 'the server rejected our request due to an error in our request', details: {} });
+    expect(names(patchedEphemeralContainers(pod(), JP, add('/spec/ephemeralContainers')))).toEqual(['n']);
+    expect(names(patchedEphemeralContainers(pod([stored]), JP, add('/spec/ephemeralContainers/-')))).toEqual(['old', 'n']);
+    expect(names(patchedEphemeralContainers(pod([stored]), JP, add('/spec/ephemeralContainers/0')))).toEqual(['n', 'old']);
+    const test = JSON.stringify([
+      { op: 'test', path: '/metadata/name', value: 'other' },
+      { op: 'add', path: '/spec/ephemeralContainers/-', value: { name: 'n' } },
+    ]);
+    expect(patchedEphemeralContainers(pod([stored]), JP, test)).toMatchObject({ code: 422 });
+    const replace = JSON.stringify([{ op: 'replace', path: '/spec/ephemeralContainers/0/image', value: 'busybox:1.37' }]);
+    expect(patchedEphemeralContainers(pod([stored]), JP, replace)).toEqual({ list: [{ ...stored, image: 'busybox:1.37' }] });
+    expect(patchedEphemeralContainers(pod(), JP, '{"op":"add"}')).toMatchObject({ code: 400, reason: 'BadRequest' });
+  });
+
+  it('merge patch: RFC 7386, the list is replaced', () => {
+    const r = patchedEphemeralContainers(pod([stored]), 'application/merge-patch+json', '{"spec":{"ephemeralContainers":[{"name":"x"}]}}');
+    expect(r).toEqual({ list: [{ name: 'x' }] });
+    expect(names(patchedEphemeralContainers(pod([stored]), 'application/merge-patch+json', '{"spec":{"ephemeralContainers":null}}'))).toEqual([]);
+  });
+});
+
+describe('ephemeral containers: validation', () => {
+  const base = { name: 'p', containers: ['app'], initContainers: ['init'], ephemeral: [] as Record<string, unknown>[] };
+
+  it('decodes with the API defaults, drops unknown fields and zero values', () => {
+    const r = validateEphemeralContainers(base, [{ name: 'd', image: 'busybox', stdin: false, command: [], bogus: 1, tty: true }]);
+    expect(r).toEqual({
+      list: [
+        {
+          name: 'd',
+          image: 'busybox',
+          tty: true,
+          resources: {},
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'Always',
+        },
+      ],
+    });
+  });
+
+  it('names the fields at fault, like kube-apiserver', () => {
+    const r = validateEphemeralContainers(base, [
+      { name: 'Bad_Name', image: ' busybox', targetContainerName: 'init' },
+      { name: 'init', image: 'busybox', livenessProbe: {}, resources: { limits: { cpu: '1' } } },
+    ]);
+    expect('list' in r).toBe(false);
+    const s = r as { message: string; details: { causes: { reason: string; field: string }[] } };
+    expect(s.details.causes.map((c) => `${c.reason} ${c.field}`)).toEqual([
+      'FieldValueInvalid spec.ephemeralContainers[0].name',
+      'FieldValueInvalid spec.ephemeralContainers[0].image',
+      'FieldValueDuplicate spec.ephemeralContainers[1].name',
+      'FieldValueForbidden spec.ephemeralContainers[1].livenessProbe',
+      'FieldValueForbidden spec.ephemeralContainers[1].resources',
+    ]);
+    expect(s.message).toMatch(/^Pod "p" is invalid: \[spec\.ephemeralContainers\[0\]\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/);
+    expect(validateEphemeralContainers(base, [{ name: 'd', image: 42 }])).toMatchObject({
+      code: 400,
+      message: 'json: cannot unmarshal number into Go struct field EphemeralContainer.spec.ephemeralContainers.image of type string',
+    });
+  });
+
+  it('refuses to remove or change an existing one, and takes it back unchanged', () => {
+    const old = validateEphemeralContainers(base, [{ name: 'd', image: 'busybox:1.36' }]) as { list: Record<string, unknown>[] };
+    const pod = { ...base, ephemeral: old.list };
+    const removed = validateEphemeralContainers(pod, []);
+    expect(removed).toMatchObject({
+      code: 422,
+      message: 'Pod "p" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "d" may not be removed\n',
+    });
+    const changed = validateEphemeralContainers(pod, [{ name: 'd', image: 'busybox:1.36', tty: true }]);
+    expect(changed).toMatchObject({ code: 422 });
+    expect((changed as { message: string }).message).toBe(
+      'Pod "p" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "d" may not be changed\n+ tty: true',
+    );
+    expect(validateEphemeralContainers(pod, [{ name: 'd', image: 'busybox:1.36' }, { name: 'e', image: 'busybox' }])).toMatchObject({
+      list: [{ name: 'd' }, { name: 'e' }],
+    });
+  });
+});
+
+describe('images, security contexts and commands of ephemeral containers', () => {
+  it('normalises image references the Docker way', () => {
+    expect(parseImageRef('busybox').normalized).toBe('docker.io/library/busybox:latest');
+    expect(parseImageRef('busybox:1.36').normalized).toBe('docker.io/library/busybox:1.36');
+    expect(parseImageRef('library/busybox:1.36').normalized).toBe('docker.io/library/busybox:1.36');
+    expect(parseImageRef('registry.k8s.io/e2e-test-images/busybox:1.36.1-1').repository).toBe('registry.k8s.io/e2e-test-images/busybox');
+    expect(parseImageRef('localhost:5000/debug').normalized).toBe('localhost:5000/debug:latest');
+    expect(parseImageRef('busybox@sha256:abc').normalized).toBe('docker.io/library/busybox@sha256:abc');
+    expect(defaultPullPolicy('busybox')).toBe('Always');
+    expect(defaultPullPolicy('busybox:latest')).toBe('Always');
+    expect(defaultPullPolicy('busybox:1.36')).toBe('IfNotPresent');
+    expect(pullFails('registry.example/does-not-exist:1')).toBe(true);
+    expect(pullFails('busybox:nonexistent')).toBe(true);
+    expect(pullFails('busybox:1.36')).toBe(false);
+  });
+
+  const creds = (sc: Record<string, unknown> | undefined, podSc?: Record<string, unknown>) =>
+    resolveCredentials(sc, podSc, BUSYBOX_PASSWD, 'p_default(uid)', 'dbg', 40);
+
+  it('gives root the runtime\'s default capabilities, and drops, adds and privileges as asked', () => {
+    const root = creds(undefined);
+    expect(root).toMatchObject({ uid: 0, gid: 0, groups: [], noNewPrivs: false, readOnlyRoot: false, home: '/root' });
+    expect(capMask((root as { caps: number[] }).caps)).toBe('00000000a80425fb');
+    expect(capMask((creds({ capabilities: { add: ['SYS_PTRACE'] } }) as { caps: number[] }).caps)).toBe('00000000a80c25fb');
+    expect(capMask((creds({ capabilities: { drop: ['ALL'], add: ['CAP_NET_RAW'] } }) as { caps: number[] }).caps)).toBe('0000000000002000');
+    expect(capMask((creds({ privileged: true, capabilities: { drop: ['ALL'] } }) as { caps: number[] }).caps)).toBe('000001ffffffffff');
+    const nobody = creds({ runAsUser: 65534, capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(nobody).toEqual({ uid: 65534, gid: 65534, groups: [], caps: [], noNewPrivs: true, readOnlyRoot: true, home: '/home' });
+    expect(capshCredentialArgs(nobody as Parameters<typeof capshCredentialArgs>[0], 40)).toEqual([
+      '--inh=',
+      '--drop=all',
+      '--gid=65534',
+      '--groups=',
+      '--uid=65534',
+      '--no-new-privs',
+    ]);
+    // The pod's securityContext applies where the container's says nothing.
+    expect(creds({ runAsGroup: 5 }, { runAsUser: 1000, supplementalGroups: [7, 8] })).toMatchObject({ uid: 1000, gid: 5, groups: [7, 8], home: '/' });
+  });
+
+  it('refuses what the kubelet refuses', () => {
+    expect(creds({ runAsNonRoot: true })).toEqual({
+      reason: 'CreateContainerConfigError',
+      message: 'container has runAsNonRoot and image will run as root (pod: "p_default(uid)", container: dbg)',
+    });
+    expect(creds({ runAsNonRoot: true, runAsUser: 0 })).toMatchObject({ reason: 'CreateContainerConfigError' });
+    expect(creds({ capabilities: { add: ['BOGUS'] } })).toEqual({
+      reason: 'CreateContainerError',
+      message: 'failed to generate container spec: unknown capability "CAP_BOGUS"',
+    });
+  });
+
+  it('runs command + args, args alone, or a default that stays up', () => {
+    expect(ephemeralArgv({ command: ['sh', '-c'], args: ['x'] })).toEqual(['sh', '-c', 'x']);
+    expect(ephemeralArgv({ args: ['sleep', '1'] })).toEqual(['sleep', '1']);
+    expect(ephemeralArgv({})).toEqual(['sleep', 'infinity']);
+    expect(ephemeralArgv({ stdin: true })).toEqual(['sh']);
   });
 });

@@ -203,3 +203,24 @@ export function identicalPodsFixture(o: IdenticalPodsOptions): Fixture {
   }
   return { pods };
 }
+
+/**
+ * Whether ephemeral containers can start here: namespaces as above, plus
+ * capsh (libcap2-bin), which applies their securityContext. Cached.
+ */
+export function canRunEphemeralContainers(): boolean {
+  return canMakeNamespaces() && ephemeralUnavailableReason() === '';
+}
+
+let capshCheck: string | undefined;
+
+/** Why canRunEphemeralContainers() is false, for skip messages. */
+export function ephemeralUnavailableReason(): string {
+  const ns = namespacesUnavailableReason();
+  if (ns) return ns;
+  if (capshCheck === undefined) {
+    const r = spawnSync('capsh', ['--quiet', '--print'], { encoding: 'utf8', timeout: 10_000 });
+    capshCheck = r.error ? `capsh: ${r.error.message} (install libcap2-bin)` : r.status !== 0 ? `capsh --print exited ${r.status}` : '';
+  }
+  return capshCheck;
+}
