@@ -99,8 +99,9 @@ export function resolveContainer(pod: Pod, selector: string | null): ResolvedCon
     const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER];
     const chosen = regular.find((c) => c.name === annotated) ?? regular[0];
     if (!chosen) throw new CliError(`${where} has no containers`);
-    const all = regular.length + init.length + ephemeral.length;
-    const notice = all > 1 && chosen.name !== annotated
+    // kubectl says which it picked when there were several regular containers
+    // (podcmd.FindOrDefaultContainerByName), listing init and ephemeral ones too.
+    const notice = regular.length > 1 && chosen.name !== annotated
       ? `Defaulted container "${chosen.name}" out of: ${listNames(pod)}`
       : null;
     return { name: chosen.name, kind: 'container', notice };
