@@ -69,9 +69,9 @@ describe.skipIf(!cluster)('one pod', () => {
     expect((await json('web2', '--context', 'other-ns', '--pid', '1')).items[0]).toMatchObject({ namespace: 'other', error: null });
   });
 
-  it('with no annotation and several containers, says which one was picked', async () => {
-    const r = await cli('web', '--context', 'test', '-c', 'app', '--pid', '1');
-    expect(r.stderr).toBe('');
+  it('the annotation picks the container silently, and -c needs no notice', async () => {
+    expect((await cli('web', '--pid', '1')).stderr).toBe('');
+    expect((await cli('web', '-c', 'sidecar', '--pid', '1')).stderr).toBe('');
   });
 });
 

@@ -96,6 +96,12 @@ describe.skipIf(!canMakeNamespaces() || !has('setpriv'))('sweeps and findings', 
     expect(ids(r.items[0])).not.toContain('pid1-ignores-sigterm');
   });
 
+  it('with several containers and no annotation, says on stderr which one was picked, as kubectl does', async () => {
+    const r = await cli('two', '-n', 'audit', '--pid', '1');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('Defaulted container "app" out of: app, sidecar\n');
+  });
+
   it('a workload reference resolves through its selector', async () => {
     const r = await json('deploy/shop', '-n', 'audit', '--pid', '1');
     expect(r.code).toBe(0);
