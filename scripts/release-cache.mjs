@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBase } from './release-node.mjs';
 import { hostNodePackage, parseNodeSpec, TARGETS } from './release-targets.mjs';
@@ -64,12 +64,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function testRelease() {
   const key = inputsKey();
   const done = join(TEST_RELEASE, '.done');
+  mkdirSync(dirname(LOCK), { recursive: true });
   for (const started = Date.now(); ;) {
     if (existsSync(done) && readFileSync(done, 'utf8') === key) return TEST_RELEASE;
     try {
-      mkdirSync(LOCK, { recursive: false });
+      mkdirSync(LOCK);
       break;
-    } catch {
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
       // Another test file is building it; a lock older than 20 minutes was left by a killed run.
       if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 20 * 60_000) rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() - started > 20 * 60_000) throw new Error('timed out waiting for another test file to build the release');

@@ -155,6 +155,23 @@ describe.skipIf(unavailable !== null)('release archives and executables', () => 
   });
 });
 
+describe('the npm package', () => {
+  test('carries the two bin executables, so npx kubectl-procstatus and npm install -g work', () => {
+    const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    const files = (JSON.parse(pack.stdout)[0].files as { path: string; mode: number }[]);
+    const bin = JSON.parse(readFileSync('package.json', 'utf8')).bin as Record<string, string>;
+    expect(Object.keys(bin).sort()).toEqual(['kubectl-procstatus', 'kubectl_complete-procstatus']);
+    for (const path of Object.values(bin)) {
+      const file = files.find((f) => f.path === path);
+      expect(file, path).toBeDefined();
+      expect(file!.mode & 0o111, path).not.toBe(0);
+      expect(readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n'), path).toBe(true);
+    }
+    expect(files.map((f) => f.path).sort()).toEqual(['LICENSE', 'README.md', ...Object.values(bin), 'package.json'].sort());
+  });
+});
+
 describe('archive writers', () => {
   test('tar.gz and zip hold the given entries and modes, byte for byte the same on every run', async () => {
     const entries = [
