@@ -83,9 +83,10 @@ export async function release(o = {}) {
   const shim = { name: 'kubectl_complete-procstatus', path: join(root, 'plugins/kubectl_complete-procstatus'), mode: 0o755 };
   const license = { name: 'LICENSE', path: join(root, 'LICENSE'), mode: 0o644 };
   const archives = {};
+  const packages = packageNotices();
   for (const t of targets) {
     const sea = t.launcherFor ?? t.id;
-    const notices = { name: 'THIRD-PARTY-NOTICES', data: thirdPartyNotices(nodeLicense[sea]), mode: 0o644 };
+    const notices = { name: 'THIRD-PARTY-NOTICES', data: thirdPartyNotices(nodeLicense[sea], packages), mode: 0o644 };
     let entries;
     if (t.launcherFor) {
       const launcher = readFileSync(join(root, 'plugins', t.id, 'kubectl-procstatus'), 'utf8')
@@ -147,21 +148,26 @@ function releaseTime() {
 }
 
 /**
- * The licenses of what the executable carries: the npm packages the bundle
- * may include (every non-dev package of package-lock.json) and, for a
- * standalone build, Node.js itself.
+ * The licenses of what the executable carries: Node.js itself for a
+ * standalone build, then the npm packages the bundle may include (every
+ * non-dev package of package-lock.json), the same for every target.
  */
-function thirdPartyNotices(node) {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
-  const parts = [
+function thirdPartyNotices(node, packages) {
+  const head = [
     'kubectl-procstatus is distributed under the Apache License 2.0 (LICENSE).',
     'It includes the software below, under the licenses that follow.',
     '',
   ];
   if (node?.file) {
-    parts.push(`==== Node.js ${node.version} (https://nodejs.org), the runtime of this executable ====`, '',
+    head.push(`==== Node.js ${node.version} (https://nodejs.org), the runtime of this executable ====`, '',
       readFileSync(node.file, 'utf8').trim(), '');
   }
+  return `${head.join('\n')}\n${packages}`;
+}
+
+function packageNotices() {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const parts = [];
   const packages = Object.entries(lock.packages ?? {})
     .filter(([key, p]) => key.startsWith('node_modules/') && !p.dev && !p.devOptional)
     .sort(([a], [b]) => a.localeCompare(b));
