@@ -38,6 +38,18 @@ export function nodeForTs(): string {
   return path.join(REPO_ROOT, 'node_modules', '.bin', 'node');
 }
 
+/** PATH plus the sbin directories, where they are missing. */
+export function withSbin(path: string | undefined): string {
+  const dirs = (path ?? '').split(':').filter(Boolean);
+  for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin']) if (!dirs.includes(d)) dirs.push(d);
+  return dirs.join(':');
+}
+
+/** Whether the server can start ephemeral containers (it needs capsh, from libcap2-bin). */
+export function hasCapsh(): boolean {
+  return spawnSync('sh', ['-c', 'command -v capsh'], { env: { ...process.env, PATH: withSbin(process.env.PATH) } }).status === 0;
+}
+
 export interface ApiServerHandle {
   url: string;
   kubeconfig: string;
@@ -80,7 +92,9 @@ export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> 
     {
       cwd: REPO_ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, PROCSTATUS_APISERVER_LOG: log ? '1' : '0' },
+      // The container tools (capsh, nsenter, unshare) live in sbin on some
+      // systems, which a user's or CI's PATH may leave out.
+      env: { ...process.env, PATH: withSbin(process.env.PATH), PROCSTATUS_APISERVER_LOG: log ? '1' : '0' },
     },
   );
   let stderr = '';
