@@ -48,6 +48,14 @@ const unusedByKubeConfig = {
 
 /** One entry point → a minified CommonJS bundle, as a string; `define` adds compile-time constants. */
 export async function bundle(entry, define = {}) {
+  return (await bundleWithInputs(entry, define)).text;
+}
+
+/**
+ * The bundle and the npm packages it carries (from esbuild's metafile), as
+ * directories under node_modules: what the release's notices must cover.
+ */
+export async function bundleWithInputs(entry, define = {}) {
   const result = await build({
     entryPoints: [new URL(entry, root).pathname],
     bundle: true,
@@ -57,14 +65,20 @@ export async function bundle(entry, define = {}) {
     minify: true,
     legalComments: 'none',
     write: false,
-    // ESM dependencies (yargs 18, client-node) read import.meta.url, which a
+    metafile: true,
+    // ESM dependencies (yargs, client-node) read import.meta.url, which a
     // CommonJS bundle lacks; give them this file's URL.
     define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
     banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
     plugins: [unusedByKubeConfig],
     logLevel: 'warning',
   });
-  return result.outputFiles[0].text;
+  const packages = new Set();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) packages.add(m[1]);
+  }
+  return { text: result.outputFiles[0].text, packages: [...packages].sort() };
 }
 
 /**

@@ -83,7 +83,7 @@ export async function release(o = {}) {
   const shim = { name: 'kubectl_complete-procstatus', path: join(root, 'plugins/kubectl_complete-procstatus'), mode: 0o755 };
   const license = { name: 'LICENSE', path: join(root, 'LICENSE'), mode: 0o644 };
   const archives = {};
-  const packages = packageNotices();
+  const packages = await packageNotices();
   for (const t of targets) {
     const sea = t.launcherFor ?? t.id;
     const notices = { name: 'THIRD-PARTY-NOTICES', data: thirdPartyNotices(nodeLicense[sea], packages), mode: 0o644 };
@@ -149,8 +149,8 @@ function releaseTime() {
 
 /**
  * The licenses of what the executable carries: Node.js itself for a
- * standalone build, then the npm packages the bundle may include (every
- * non-dev package of package-lock.json), the same for every target.
+ * standalone build, then the npm packages the bundle carries (esbuild's
+ * list of its inputs), the same for every target.
  */
 function thirdPartyNotices(node, packages) {
   const head = [
@@ -165,15 +165,12 @@ function thirdPartyNotices(node, packages) {
   return `${head.join('\n')}\n${packages}`;
 }
 
-function packageNotices() {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+async function packageNotices() {
+  const { bundleWithInputs } = await import('./build.mjs');
+  const { packages } = await bundleWithInputs('src/main.ts');
   const parts = [];
-  const packages = Object.entries(lock.packages ?? {})
-    .filter(([key, p]) => key.startsWith('node_modules/') && !p.dev && !p.devOptional)
-    .sort(([a], [b]) => a.localeCompare(b));
-  for (const [key] of packages) {
+  for (const key of packages) {
     const dir = join(root, key);
-    if (!existsSync(join(dir, 'package.json'))) continue; // optional, not installed here
     const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const licenseFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|-|$)/i.test(f));
     const spdx = typeof meta.license === 'string' ? meta.license : meta.license?.type ?? 'see the package';
