@@ -108,3 +108,17 @@ describe.skipIf(!canHidepid)('permission denied', () => {
     expect(r.stderr.trim()).toBe('error: pid 1: permission denied reading /proc/1/status');
   });
 });
+
+describe.skipIf(!has('kubectl'))('as a kubectl plugin', () => {
+  it('with dist/ on PATH, kubectl lists it and runs it', () => {
+    const dist = BUNDLE.replace(/\/kubectl-procstatus$/, '');
+    const env = { PATH: `${dist}:${process.execPath.replace(/\/node$/, '')}:/usr/local/bin:/usr/bin:/bin` };
+    const list = spawnSync('kubectl', ['plugin', 'list'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(list.stdout).toContain(`${dist}/kubectl-procstatus`);
+    const version = spawnSync('kubectl', ['procstatus', '--version'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^kubectl-procstatus \d+\.\d+\.\d+/);
+    const local = spawnSync('kubectl', ['procstatus', '--pid', '1', '-o', 'json'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(JSON.parse(local.stdout).items[0]).toMatchObject({ pid: 1, error: null });
+  });
+});

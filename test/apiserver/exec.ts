@@ -115,10 +115,19 @@ export function planExec(pod: PodRecord | undefined, name: string, q: URLSearchP
   return plan;
 }
 
+/**
+ * PROCSTATUS_APISERVER_PROTOCOLS (a comma list) narrows what this server
+ * speaks, e.g. "v4.channel.k8s.io" for an API server older than 1.30, which
+ * has no v5.
+ */
+const SUPPORTED: readonly ExecProtocol[] = process.env.PROCSTATUS_APISERVER_PROTOCOLS
+  ? EXEC_PROTOCOLS.filter((p) => process.env.PROCSTATUS_APISERVER_PROTOCOLS!.split(',').includes(p))
+  : EXEC_PROTOCOLS;
+
 /** The subprotocol to answer with: the best one offered, '' when none was offered, undefined when none is supported. */
 export function chooseProtocol(offered: readonly string[]): ExecProtocol | '' | undefined {
   if (offered.length === 0) return '';
-  return EXEC_PROTOCOLS.find((p) => offered.includes(p));
+  return SUPPORTED.find((p) => offered.includes(p));
 }
 
 export function unsupportedProtocols(offered: readonly string[]): Status {

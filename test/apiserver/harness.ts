@@ -68,6 +68,8 @@ export interface StartOptions {
   fixture: string | Fixture;
   /** Start-up deadline, default 30 s. */
   timeoutMs?: number;
+  /** Extra environment for the server, e.g. PROCSTATUS_APISERVER_PROTOCOLS. */
+  env?: Record<string, string>;
   /** Log every request to stderr (also on when PROCSTATUS_APISERVER_LOG=1). */
   log?: boolean;
 }
@@ -94,7 +96,7 @@ export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> 
       stdio: ['pipe', 'pipe', 'pipe'],
       // The container tools (capsh, nsenter, unshare) live in sbin on some
       // systems, which a user's or CI's PATH may leave out.
-      env: { ...process.env, PATH: withSbin(process.env.PATH), PROCSTATUS_APISERVER_LOG: log ? '1' : '0' },
+      env: { ...process.env, ...o.env, PATH: withSbin(process.env.PATH), PROCSTATUS_APISERVER_LOG: log ? '1' : '0' },
     },
   );
   let stderr = '';
