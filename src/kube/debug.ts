@@ -92,7 +92,8 @@ export async function ensureDebugContainer(cluster: Cluster, req: DebugRequest):
 async function waitRunning(cluster: Cluster, pod: Pod, container: string, req: DebugRequest): Promise<string> {
   const ns = pod.metadata.namespace;
   const name = pod.metadata.name;
-  const deadline = Date.now() + req.timeoutMs;
+  // --request-timeout 0 means no limit, here as for every request.
+  const deadline = req.timeoutMs > 0 ? Date.now() + req.timeoutMs : Infinity;
   let last: ContainerStatus['state'] | undefined;
   for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
     const current = await getPod(cluster, ns, name, req.timeoutMs);
