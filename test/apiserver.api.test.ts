@@ -4,10 +4,10 @@
 // outlives an exec, a client that goes away, or the server itself.
 
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { channel, exec, request, tokenOf } from './apiserver/client.ts';
+import type { ExecOptions, ExecResult, Frame, Response } from './apiserver/client.ts';
 import { descendants } from './apiserver/containers.ts';
 import {
   canMakeNamespaces,
@@ -21,132 +21,13 @@ import type { ApiServerHandle } from './apiserver/harness.ts';
 const skipReason = namespacesUnavailableReason();
 if (skipReason) console.warn(`skipping test API server wire tests: ${skipReason}`);
 
-interface Frame {
-  channel: number;
-  data: Buffer;
-}
-
-interface ExecResult {
-  protocol?: string;
-  frames: Frame[];
-  closeCode?: number;
-  httpStatus?: number;
-  httpBody?: string;
-  error?: string;
-}
-
-function caOf(api: ApiServerHandle): Buffer {
-  const kc = JSON.parse(fs.readFileSync(api.kubeconfig, 'utf8'));
-  return Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64');
-}
+/** Exec as the wire tests do it: v5 offered, then v4; give up after 10 s unless told otherwise. */
+const wsExec = (api: ApiServerHandle, pod: string, argv: string[], o: ExecOptions = {}): Promise<ExecResult> =>
+  exec(api, pod, argv, { protocols: ['v5.channel.k8s.io', 'v4.channel.k8s.io'], timeoutMs: 10_000, ...o });
 
 /** GET with the full-access token, another token, or none (''). */
-function get(api: ApiServerHandle, path: string, token: string = api.token, accept?: string): Promise<{ status: number; body: any; text: string }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (accept) headers.Accept = accept;
-    https
-      .get(`${api.url}${path}`, { ca: caOf(api), headers }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          let body: unknown;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, body, text });
-        });
-      })
-      .on('error', reject);
-  });
-}
-
-function tokenOf(api: ApiServerHandle, user: string): string {
-  const kc = JSON.parse(fs.readFileSync(api.kubeconfig, 'utf8'));
-  return kc.users.find((u: { name: string }) => u.name === user).user.token;
-}
-
-interface ExecOptions {
-  container?: string;
-  namespace?: string;
-  protocols?: string[];
-  stdin?: string;
-  /** Send [255, 0] after stdin (v5 close signal). */
-  closeStdin?: boolean;
-  /** Close from the client side after this many ms (or after `closeAfterBytes`). */
-  closeAfterMs?: number;
-  closeAfterBytes?: number;
-  /** Give up (and close) after this many ms. */
-  timeoutMs?: number;
-  method?: 'GET' | 'POST';
-}
-
-function wsExec(api: ApiServerHandle, pod: string, argv: string[], o: ExecOptions = {}): Promise<ExecResult> {
-  const q = new URLSearchParams();
-  for (const a of argv) q.append('command', a);
-  if (o.container) q.set('container', o.container);
-  q.set('stdout', 'true');
-  q.set('stderr', 'true');
-  if (o.stdin !== undefined) q.set('stdin', 'true');
-  const url = `${api.url.replace('https:', 'wss:')}/api/v1/namespaces/${o.namespace ?? 'default'}/pods/${pod}/exec?${q}`;
-  return new Promise((resolve) => {
-    const result: ExecResult = { frames: [] };
-    let bytes = 0;
-    const ws = new WebSocket(url, o.protocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
-      ca: caOf(api),
-      headers: { Authorization: `Bearer ${api.token}` },
-      handshakeTimeout: o.timeoutMs ?? 10_000,
-      ...(o.method === 'POST' ? { method: 'POST' } : {}),
-    } as WebSocket.ClientOptions);
-    let settled = false;
-    const done = (): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(result);
-    };
-    const timer = setTimeout(() => {
-      result.error = 'timeout';
-      ws.terminate();
-      done();
-    }, o.timeoutMs ?? 10_000);
-    ws.on('unexpected-response', (_req, res) => {
-      result.httpStatus = res.statusCode;
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => {
-        result.httpBody = body;
-        done();
-      });
-    });
-    ws.on('open', () => {
-      result.protocol = ws.protocol;
-      if (o.stdin !== undefined) {
-        ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(o.stdin)]));
-        if (o.closeStdin) ws.send(Buffer.from([255, 0]));
-      }
-      if (o.closeAfterMs !== undefined) setTimeout(() => ws.close(1000), o.closeAfterMs);
-    });
-    ws.on('message', (d: Buffer) => {
-      result.frames.push({ channel: d[0], data: d.subarray(1) });
-      bytes += d.length;
-      if (o.closeAfterBytes !== undefined && bytes >= o.closeAfterBytes && ws.readyState === ws.OPEN) ws.close(1000);
-    });
-    ws.on('close', (code) => {
-      result.closeCode = code;
-      done();
-    });
-    ws.on('error', (e) => {
-      result.error = e.message;
-    });
-  });
-}
-
-const channel = (r: ExecResult, ch: number): string =>
-  Buffer.concat(r.frames.filter((f) => f.channel === ch).map((f) => f.data)).toString();
+const get = (api: ApiServerHandle, path: string, token: string = api.token, accept?: string): Promise<Response> =>
+  request(api, 'GET', path, { token, accept });
 
 const alive = (pid: number): boolean => {
   try {
@@ -234,12 +115,12 @@ describe.skipIf(!canMakeNamespaces())('test API server on the wire', () => {
     it('refuses the upgrade with Status bodies', async () => {
       const web = await wsExec(api, 'web', ['true']);
       expect(web.httpStatus).toBe(400);
-      expect(JSON.parse(web.httpBody as string).message).toMatch(
+      expect(web.httpBody.message).toMatch(
         /^a container name must be specified for pod web, choose one of: \[app sidecar\]/,
       );
       const crashy = await wsExec(api, 'crashy', ['true']);
       expect(crashy.httpStatus).toBe(400);
-      expect(JSON.parse(crashy.httpBody as string).message).toBe('unable to upgrade connection: container not found ("app")');
+      expect(crashy.httpBody.message).toBe('unable to upgrade connection: container not found ("app")');
       const missing = await wsExec(api, 'nope', ['true']);
       expect(missing.httpStatus).toBe(404);
     });
@@ -318,7 +199,7 @@ describe.skipIf(!canMakeNamespaces())('test API server on the wire', () => {
     it('status-500: the upgrade is refused with an InternalError', async () => {
       const r = await wsExec(api, 'broken-500', ['true']);
       expect(r.httpStatus).toBe(500);
-      expect(JSON.parse(r.httpBody as string)).toMatchObject({ kind: 'Status', reason: 'InternalError', code: 500 });
+      expect(r.httpBody).toMatchObject({ kind: 'Status', reason: 'InternalError', code: 500 });
     });
 
     it('getFault: GET of the pod answers 500, the list still works', async () => {

@@ -75,20 +75,47 @@ export interface ExecOptions {
   container?: string;
   namespace?: string;
   token?: string;
+  /** Subprotocols offered, in order; defaults to v5.channel.k8s.io only. */
+  protocols?: string[];
+  /** Sent on channel 0 once upgraded (and stdin=true asked for). */
+  stdin?: string;
+  /** Send [255, 0] after stdin (v5 close signal). */
+  closeStdin?: boolean;
+  /** Close from the client side after this many ms (or after `closeAfterBytes`). */
+  closeAfterMs?: number;
+  closeAfterBytes?: number;
+  /** Give up (and close) after this many ms; also the handshake timeout. */
   timeoutMs?: number;
+  method?: 'GET' | 'POST';
+}
+
+export interface Frame {
+  channel: number;
+  data: Buffer;
 }
 
 export interface ExecResult {
+  /** The subprotocol the server chose. */
+  protocol?: string;
+  /** Every message, in order, split into its channel byte and data. */
+  frames: Frame[];
+  /** Channel 1 and channel 2, concatenated. */
   stdout: string;
   stderr: string;
   /** The channel-3 status, parsed. */
   status?: { status: string; message?: string; reason?: string; details?: { causes?: { reason?: string; message?: string }[] } };
   /** 0 for Success, the ExitCode cause for NonZeroExitCode, else undefined. */
   exitCode?: number;
-  /** Set when the upgrade was refused. */
+  closeCode?: number;
+  /** Set when the upgrade was refused: the status code and the body (parsed JSON, else text). */
   httpStatus?: number;
   httpBody?: any;
   error?: string;
+}
+
+/** The data of every frame on one channel, concatenated. */
+export function channel(r: Pick<ExecResult, 'frames'>, ch: number): string {
+  return Buffer.concat(r.frames.filter((f) => f.channel === ch).map((f) => f.data)).toString();
 }
 
 /** Runs argv in a container over the exec websocket and collects everything. */
@@ -98,23 +125,25 @@ export function exec(api: Api, pod: string, argv: string[], o: ExecOptions = {})
   if (o.container) q.set('container', o.container);
   q.set('stdout', 'true');
   q.set('stderr', 'true');
+  if (o.stdin !== undefined) q.set('stdin', 'true');
   const url = `${api.url.replace('https:', 'wss:')}/api/v1/namespaces/${o.namespace ?? 'default'}/pods/${pod}/exec?${q}`;
+  const timeoutMs = o.timeoutMs ?? 15_000;
   return new Promise((resolve) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const result: ExecResult = { stdout: '', stderr: '' };
-    const ws = new WebSocket(url, ['v5.channel.k8s.io'], {
+    const result: ExecResult = { frames: [], stdout: '', stderr: '' };
+    let bytes = 0;
+    const ws = new WebSocket(url, o.protocols ?? ['v5.channel.k8s.io'], {
       ca: caOf(api),
       headers: { Authorization: `Bearer ${o.token ?? api.token}` },
-      handshakeTimeout: o.timeoutMs ?? 15_000,
-    });
+      handshakeTimeout: timeoutMs,
+      ...(o.method === 'POST' ? { method: 'POST' } : {}),
+    } as WebSocket.ClientOptions);
     let settled = false;
     const done = (): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      result.stdout = Buffer.concat(out).toString();
-      result.stderr = Buffer.concat(err).toString();
+      result.stdout = channel(result, 1);
+      result.stderr = channel(result, 2);
       const s = result.status;
       if (s?.status === 'Success') result.exitCode = 0;
       else if (s?.reason === 'NonZeroExitCode') result.exitCode = Number(s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message);
@@ -124,7 +153,7 @@ export function exec(api: Api, pod: string, argv: string[], o: ExecOptions = {})
       result.error = 'timeout';
       ws.terminate();
       done();
-    }, o.timeoutMs ?? 15_000);
+    }, timeoutMs);
     ws.on('unexpected-response', (_req, res) => {
       result.httpStatus = res.statusCode;
       let text = '';
@@ -138,12 +167,24 @@ export function exec(api: Api, pod: string, argv: string[], o: ExecOptions = {})
         done();
       });
     });
-    ws.on('message', (d: Buffer) => {
-      if (d[0] === 1) out.push(d.subarray(1));
-      else if (d[0] === 2) err.push(d.subarray(1));
-      else if (d[0] === 3) result.status = JSON.parse(d.subarray(1).toString());
+    ws.on('open', () => {
+      result.protocol = ws.protocol;
+      if (o.stdin !== undefined) {
+        ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(o.stdin)]));
+        if (o.closeStdin) ws.send(Buffer.from([255, 0]));
+      }
+      if (o.closeAfterMs !== undefined) setTimeout(() => ws.close(1000), o.closeAfterMs);
     });
-    ws.on('close', done);
+    ws.on('message', (d: Buffer) => {
+      result.frames.push({ channel: d[0], data: d.subarray(1) });
+      if (d[0] === 3) result.status = JSON.parse(d.subarray(1).toString());
+      bytes += d.length;
+      if (o.closeAfterBytes !== undefined && bytes >= o.closeAfterBytes && ws.readyState === ws.OPEN) ws.close(1000);
+    });
+    ws.on('close', (code) => {
+      result.closeCode = code;
+      done();
+    });
     ws.on('error', (e) => {
       result.error = e.message;
     });
