@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channel, exec, request, tokenOf } from './apiserver/client.ts';
 import type { ExecOptions, ExecResult, Frame, Response } from './apiserver/client.ts';
 import { descendants } from './apiserver/containers.ts';
+import { exists, waitGone } from './apiserver/procs.ts';
 import {
   canMakeNamespaces,
   CLUSTER_FIXTURE,
@@ -29,25 +30,6 @@ const wsExec = (api: ApiServerHandle, pod: string, argv: string[], o: ExecOption
 const get = (api: ApiServerHandle, path: string, token: string = api.token, accept?: string): Promise<Response> =>
   request(api, 'GET', path, { token, accept });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitGone(pids: number[], ms = 5000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let left = pids.filter(alive);
-  while (left.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    left = left.filter(alive);
-  }
-  return left;
-}
-
 describe.skipIf(!canMakeNamespaces())('test API server on the wire', () => {
   let api: ApiServerHandle;
 
@@ -60,7 +42,7 @@ describe.skipIf(!canMakeNamespaces())('test API server on the wire', () => {
     const tree = descendants(api.pid);
     expect(tree.length).toBeGreaterThan(400);
     await api.stop();
-    expect(await waitGone(tree)).toEqual([]);
+    expect(await waitGone(tree, exists)).toEqual([]);
   });
 
   describe('exec framing', () => {
@@ -290,7 +272,7 @@ describe.skipIf(!canMakeNamespaces())('test API server on the wire', () => {
           }
         }) as number;
         process.kill(pid1, 'SIGKILL');
-        await waitGone([pid1]);
+        await waitGone([pid1], exists);
         await new Promise((r) => setTimeout(r, 100));
         const after = await get(small, '/api/v1/namespaces/default/pods/mortal-0');
         expect(after.body.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 137, signal: 9, reason: 'Error' });
@@ -313,7 +295,7 @@ describe.skipIf(!canMakeNamespaces())('test API server lifecycle', () => {
     const list = await get(api, '/api/v1/namespaces/default/pods?labelSelector=app%3Dbench');
     expect(list.body.items).toHaveLength(50);
     process.kill(api.pid, 'SIGKILL');
-    expect(await waitGone(tree)).toEqual([]);
+    expect(await waitGone(tree, exists)).toEqual([]);
     await api.stop();
     // SIGKILL leaves no chance to remove the work directory.
     fs.rmSync(path.dirname(api.kubeconfig), { recursive: true, force: true });

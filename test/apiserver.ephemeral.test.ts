@@ -14,6 +14,7 @@ import { exec, request, tokenOf } from './apiserver/client.ts';
 import type { Response } from './apiserver/client.ts';
 import { descendants } from './apiserver/containers.ts';
 import type { Fixture } from './apiserver/fixture.ts';
+import { running, waitGone } from './apiserver/procs.ts';
 import {
   canRunEphemeralContainers,
   CLUSTER_FIXTURE,
@@ -34,26 +35,6 @@ const PODS = '/api/v1/namespaces/default/pods';
 function fixture(names: string[]): Fixture {
   const full = JSON.parse(fs.readFileSync(CLUSTER_FIXTURE, 'utf8')) as Fixture;
   return { pods: (full.pods ?? []).filter((p) => names.includes(p.metadata.name)) };
-}
-
-/** Whether a process still runs: a zombie has died and only waits for its (re)parent to reap it. */
-const alive = (pid: number): boolean => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
-
-async function waitGone(pids: number[], ms = 5000): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let left = pids.filter(alive);
-  while (left.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    left = left.filter(alive);
-  }
-  return left;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -141,7 +122,7 @@ describe.skipIf(!canRunEphemeralContainers())('ephemeral containers on the wire'
     const tree = descendants(api.pid);
     await api.stop();
     // Ephemeral containers, their launchers and exec'd processes die with the server.
-    expect(await waitGone(tree)).toEqual([]);
+    expect(await waitGone(tree, running)).toEqual([]);
   });
 
   describe('adding one', () => {
@@ -566,7 +547,7 @@ describe.skipIf(!canRunEphemeralContainers())('ephemeral containers and the serv
       });
       expect(users).toContain(65534);
       process.kill(api.pid, 'SIGKILL');
-      expect(await waitGone(tree)).toEqual([]);
+      expect(await waitGone(tree, running)).toEqual([]);
     } finally {
       await api.stop();
       // SIGKILL leaves no chance to remove the work directory.
