@@ -5,9 +5,7 @@
 // credentials of its securityContext. Then the real kubectl debug against it.
 // Every describe starts its own server, so what is added here stays here.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, request, tokenOf } from './apiserver/client.ts';
@@ -22,6 +20,8 @@ import {
   startApiServer,
 } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
+import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = ephemeralUnavailableReason();
 if (skipReason) console.warn(`skipping ephemeral container tests: ${skipReason}`);
@@ -556,24 +556,16 @@ describe.skipIf(!canRunEphemeralContainers())('ephemeral containers and the serv
   });
 });
 
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 if (!hasKubectl) console.warn('skipping kubectl debug against the test API server: kubectl is not installed');
 
 describe.skipIf(!hasKubectl || !canRunEphemeralContainers())('kubectl debug against the test API server', () => {
   let api: ApiServerHandle;
   let home: string;
 
-  const kubectl = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync('kubectl', ['--kubeconfig', api.kubeconfig, ...args], {
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...process.env, HOME: home, KUBECONFIG: '' },
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
 
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-kubectl-home-'));
+    home = kubectlHome();
     api = await startApiServer({ fixture: fixture(['distroless', 'db-0']) });
   });
 

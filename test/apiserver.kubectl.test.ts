@@ -3,10 +3,7 @@
 // exit codes, same error texts, kernel-written /proc status), then the
 // plugin's end-to-end tests against it mean something.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   canMakeNamespaces,
@@ -15,8 +12,9 @@ import {
   startApiServer,
 } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
+import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import type { KubectlResult } from './apiserver/kubectl.ts';
 
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
 if (skipReason) console.warn(`skipping test API server fidelity tests: ${skipReason}`);
 
@@ -24,18 +22,10 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('test API server as seen by
   let api: ApiServerHandle;
   let home: string;
 
-  const kubectl = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync('kubectl', ['--kubeconfig', api.kubeconfig, ...args], {
-      encoding: 'utf8',
-      timeout: 30_000,
-      // A private HOME keeps kubectl's discovery cache out of the user's ~/.kube.
-      env: { ...process.env, HOME: home, KUBECONFIG: '' },
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
 
   beforeAll(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-kubectl-home-'));
+    home = kubectlHome();
     api = await startApiServer({ fixture: CLUSTER_FIXTURE });
   });
 
