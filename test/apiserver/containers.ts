@@ -121,6 +121,37 @@ export interface ContainerProcess {
   kill(): void;
 }
 
+/** A spawned launcher (setpriv ...): its output's last 16 KiB, and how it exited. */
+interface Launched {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<ExitInfo>;
+  /** How it exited, once `exited` has resolved; undefined before. */
+  exitInfo(): ExitInfo | undefined;
+}
+
+function launch(args: string[], env: Record<string, string>, stdin: boolean): Launched {
+  const child = spawn('setpriv', args, { env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+  track(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
+  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
+  const exited = new Promise<ExitInfo>((resolve) => {
+    // 'close' rather than 'exit', so that unshare's last words are in `out`.
+    child.on('close', (code, signal) => {
+      // unshare (util-linux 2.38) re-raises its child's fatal signal on
+      // itself, except SIGKILL, which it cannot reset: then it says so and
+      // exits 1. Report that as the SIGKILL it was.
+      if (code === 1 && /unshare: sigprocmask unblock failed/.test(out)) resolve({ code: null, signal: 'SIGKILL' });
+      else resolve({ code, signal });
+    });
+    child.on('error', () => resolve({ code: 127, signal: null }));
+  });
+  let done: ExitInfo | undefined;
+  void exited.then((e) => (done = e));
+  return { child, output: () => out, exited, exitInfo: () => done };
+}
+
 export interface StartOptions {
   argv: string[];
   env: Record<string, string>;
@@ -141,28 +172,12 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   if (o.rootDir) args.push(`--root=${o.rootDir}`);
   if (o.workingDir) args.push(`--wd=${o.workingDir}`);
   args.push('--', ...o.argv);
-  const child = spawn('setpriv', args, { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  track(child);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
-  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
-  const exited = new Promise<ExitInfo>((resolve) => {
-    // 'close' rather than 'exit', so that unshare's last words are in `out`.
-    child.on('close', (code, signal) => {
-      // unshare (util-linux 2.38) re-raises its child's fatal signal on
-      // itself, except SIGKILL, which it cannot reset: then it says so and
-      // exits 1. Report that as the SIGKILL it was.
-      if (code === 1 && /unshare: sigprocmask unblock failed/.test(out)) resolve({ code: null, signal: 'SIGKILL' });
-      else resolve({ code, signal });
-    });
-    child.on('error', () => resolve({ code: 127, signal: null }));
-  });
-  let done: ExitInfo | undefined;
-  void exited.then((e) => (done = e));
+  const { child, output, exited, exitInfo } = launch(args, o.env, false);
 
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
   const fail = (why: string): never => {
     killTree(child);
+    const out = output();
     throw new Error(`container ${o.label}: ${why}${out ? `; output: ${out.trim()}` : ''}`);
   };
   const launcherPid = child.pid ?? fail('spawn failed');
@@ -171,6 +186,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   // exec'd the container's argv (its exe is no longer unshare).
   let pid1 = 0;
   for (;;) {
+    const done = exitInfo();
     if (done) fail(`exited during start-up (${JSON.stringify(done)})`);
     if (Date.now() > deadline) fail('timed out waiting for PID 1');
     if (!pid1) pid1 = childrenOf(launcherPid)[0] ?? 0;
@@ -182,7 +198,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
         exe = fs.readlinkSync(`/proc/${pid1}/exe`);
         launcherExe = fs.readlinkSync(`/proc/${launcherPid}/exe`);
       } catch {
-        // not readable yet, or gone (then `done` is set soon)
+        // not readable yet, or gone (then exitInfo() is set soon)
       }
       if (exe && launcherExe && exe !== launcherExe) break;
     }
@@ -190,6 +206,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   }
   if (o.readyProcesses && o.readyProcesses > 1) {
     while (1 + descendants(pid1).length < o.readyProcesses) {
+      const done = exitInfo();
       if (done) fail(`exited during start-up (${JSON.stringify(done)})`);
       if (Date.now() > deadline) fail(`timed out waiting for ${o.readyProcesses} processes`);
       await sleep(10);
@@ -200,7 +217,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
     launcherPid,
     startedAt: new Date(),
     exited,
-    output: () => out,
+    output,
     kill: () => {
       tryKill(pid1);
       killTree(child);
@@ -285,22 +302,9 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
           '--pdeathsig', 'KILL', '--', 'nsenter', '--target', String(o.joinPid), '--pid', '--',
           'setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...launcher,
         ];
-  const child = spawn('setpriv', args, { env: o.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
-  track(child);
+  const { child, output, exited, exitInfo } = launch(args, o.env, o.stdin);
   // Never written to and never closed: a shell on stdin waits, like one attached to an idle terminal.
   child.stdin?.on('error', () => {});
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
-  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.on('close', (code, signal) => {
-      if (code === 1 && /unshare: sigprocmask unblock failed/.test(out)) resolve({ code: null, signal: 'SIGKILL' });
-      else resolve({ code, signal });
-    });
-    child.on('error', () => resolve({ code: 127, signal: null }));
-  });
-  let done: ExitInfo | undefined;
-  void exited.then((e) => (done = e));
   const launcherPid = child.pid;
   if (!launcherPid) {
     killTree(child);
@@ -316,18 +320,18 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
       ran = true;
       break;
     }
-    if (done) break;
+    if (exitInfo()) break;
     if (Date.now() > deadline) {
       killTree(child);
-      throw new ContainerStartError(`container ${o.label}: timed out waiting for its command to start`, out);
+      throw new ContainerStartError(`container ${o.label}: timed out waiting for its command to start`, output());
     }
     await sleep(2);
   }
   if (!ran) {
     // Gone before we saw it exec: a launcher failure says something on its
     // way out; a command that ran and finished at once usually does not.
-    await exited;
-    const e = done as ExitInfo;
+    const e = await exited;
+    const out = output();
     if (out.trim() && exitStatus(e) !== 0) throw new ContainerStartError(`container ${o.label}: ${out.trim()}`, out);
   }
   return {
@@ -335,7 +339,7 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
     launcherPid,
     startedAt: new Date(),
     exited,
-    output: () => out,
+    output,
     kill: () => {
       if (pid) tryKill(pid);
       killTree(child);
