@@ -25,6 +25,7 @@ import {
   execSuccess,
   forbidden,
   internalError,
+  methodNotAllowed,
   notFound,
   ociExecFailure,
   unauthorized,
@@ -156,6 +157,12 @@ describe('Status bodies', () => {
     });
     expect(notFound({ group: 'apps', resource: 'deployments' }, 'x').message).toBe('deployments.apps "x" not found');
     expect(internalError('boom')).toMatchObject({ message: 'Internal error occurred: boom', reason: 'InternalError', code: 500 });
+  });
+
+  it('405, field order as sent', () => {
+    expect(JSON.stringify(methodNotAllowed())).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server does not allow this method on the requested resource","reason":"MethodNotAllowed","details":{},"code":405}',
+    );
   });
 
   it('exec statuses on channel 3', () => {

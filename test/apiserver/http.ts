@@ -23,6 +23,7 @@ import {
   entityTooLarge,
   forbidden,
   internalError,
+  methodNotAllowed,
   notFound,
   unauthorized,
   unsupportedMediaType,
@@ -319,16 +320,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
       }
       return answer(cluster.updateEphemeralContainers(pod, list, dryRun));
     }
-    return status({
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'the server does not allow this method on the requested resource',
-      reason: 'MethodNotAllowed',
-      details: {},
-      code: 405,
-    });
+    return status(methodNotAllowed());
   };
 
   const handle = (req: IncomingMessage, sink: Sink, body: Buffer): { reply?: Reply; user?: User; note?: string } => {
@@ -383,19 +375,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
 
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      return {
-        user,
-        reply: status({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: 'the server does not allow this method on the requested resource',
-          reason: 'MethodNotAllowed',
-          details: {},
-          code: 405,
-        }),
-      };
+      return { user, reply: status(methodNotAllowed()) };
     }
     if (attrs.verb === 'watch') return { user, reply: status(badRequest('watch is not supported by this test server')) };
     const accept = req.headers.accept;

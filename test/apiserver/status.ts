@@ -165,6 +165,11 @@ export function unsupportedMediaType(accepted: readonly string[]): Status {
   );
 }
 
+/** apierrors.NewMethodNotSupported as the REST handlers send it for a verb the resource does not serve. */
+export function methodNotAllowed(): Status {
+  return failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
 /** apierrors.NewConflict for a write based on an old resourceVersion. */
 export function conflict(gr: GroupResource, name: string): Status {
   return failure(
