@@ -58,42 +58,46 @@ const col = (name: string, type: string, format: string, description: string, pr
   priority,
 });
 
-export function podTable(pods: Obj[], includeObject: string, resourceVersion: string): Obj {
+/** The columns every resource has, as the default table convertor and the pod printer define them. */
+const nameColumn = (): Obj => col('Name', 'string', 'name', 'Name must be unique within a namespace.');
+const ageColumn = (): Obj =>
+  col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+
+/** A meta.k8s.io/v1 Table of `objs`, one row each: its cells and the object as includeObject asks. */
+function table(objs: Obj[], includeObject: string, resourceVersion: string, columnDefinitions: Obj[], cells: (o: Obj) => string[]): Obj {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion },
-    columnDefinitions: [
-      col('Name', 'string', 'name', 'Name must be unique within a namespace.'),
+    columnDefinitions,
+    rows: objs.map((o) => ({ cells: cells(o), object: rowObject(o, includeObject) })),
+  };
+}
+
+export function podTable(pods: Obj[], includeObject: string, resourceVersion: string): Obj {
+  return table(
+    pods,
+    includeObject,
+    resourceVersion,
+    [
+      nameColumn(),
       col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
       col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
       col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
-      col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
+      ageColumn(),
       col('IP', 'string', '', 'IP address allocated to the pod.', 1),
       col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
     ],
-    rows: pods.map((p) => {
+    (p) => {
       const cs: Obj[] = p.status.containerStatuses ?? [];
       const ready = cs.filter((c) => c.ready).length;
       const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
-      return {
-        cells: [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), '<none>', p.spec.nodeName ?? '<none>'],
-        object: rowObject(p, includeObject),
-      };
-    }),
-  };
+      return [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), '<none>', p.spec.nodeName ?? '<none>'];
+    },
+  );
 }
 
 /** The default table convertor: name and age. */
 export function defaultTable(objs: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
-    columnDefinitions: [
-      col('Name', 'string', 'name', 'Name must be unique within a namespace.'),
-      col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
-    ],
-    rows: objs.map((o) => ({ cells: [o.metadata.name, age(o)], object: rowObject(o, includeObject) })),
-  };
+  return table(objs, includeObject, resourceVersion, [nameColumn(), ageColumn()], (o) => [o.metadata.name, age(o)]);
 }
