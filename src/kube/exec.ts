@@ -161,10 +161,9 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
         req.log(`exec connected, subprotocol ${ws.protocol || '(none)'}`);
         ws.on('close', finish);
         ws.on('error', (e: Error) => {
-          if (!failure && !status && !truncated) failure = e.message.includes('Max payload')
-            ? `output cut at ${req.maxBytes} bytes (--max-bytes)`
-            : `the exec stream failed: ${e.message}`;
+          // One frame larger than maxPayload is the byte cap too.
           if (/Max payload/.test(e.message)) truncated = true;
+          else if (!failure && !status && !truncated) failure = `the exec stream failed: ${e.message}`;
         });
         if (ws.readyState === WebSocket.CLOSED) finish();
       })
