@@ -49,6 +49,13 @@ describe('reading through a debug container', () => {
     expect(r.items.map((i) => [i.pid, i.name])).toEqual([[1, 'server'], [7, 'worker']]);
   });
 
+  it('a PID of the debug container itself is not presented as the target\'s', () => {
+    const stdout = '5 9 \n' + status(1, 'server') + status(5, 'sleep');
+    const r = interpret(ORIGIN, [1, 5], false, { ...ok, stdout }, 'procstatus-main-12345678');
+    expect(r.items[0]).toMatchObject({ pid: 1, name: 'server', error: null });
+    expect(r.items[1]).toMatchObject({ pid: 5, name: null, error: 'a process of the debug container procstatus-main-12345678, not of the target' });
+  });
+
   it('a runtime without targeting: only its own processes are visible → a clear error, never its processes as the target\'s', () => {
     const stdout = '1 6 \n' + status(1, 'sleep') + status(6, 'cat');
     expect(() => interpret(ORIGIN, 'all', false, { ...ok, stdout }, 'procstatus-main-12345678')).toThrow(/sees only its own processes/);

@@ -1,5 +1,5 @@
 import { CliError } from '../errors.js';
-import type { Origin, ProcItem } from '../item.js';
+import { errorItem, type Origin, type ProcItem } from '../item.js';
 import { allRecords, assignRecords, threadRecords } from '../procfs/assign.js';
 import { debugCommand, missingExecutable, missingFromStderr, splitHelperPids, statusCommand } from '../procfs/command.js';
 import type { Cluster } from '../kube/config.js';
@@ -79,7 +79,9 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
   // PIDs, which are not the target's.
   const scripted = pids === 'all' || via !== null;
   const { helpers, rest } = scripted ? splitHelperPids(result.stdout) : { helpers: null, rest: result.stdout };
-  if (via !== null && helpers && pids !== 'all' && pids.some((p) => helpers.has(p))) throw noTargeting(origin, via);
+  // With targeting, PID 1 of the shared namespace is the target's init; when
+  // it is the debug container's own, the runtime ignored targetContainerName.
+  if (via !== null && helpers?.has(1)) throw noTargeting(origin, via);
 
   if (pids === 'all') {
     const exclude = helpers ?? new Set<number>();
@@ -103,7 +105,10 @@ export function interpret(origin: Origin, pids: number[] | 'all', threads: boole
   const assigned = threads
     ? threadRecords(origin, rest, pids, missing, new Set())
     : assignRecords(origin, rest, pids, missing);
-  return { items: assigned.items, warnings: [...warnings, ...assigned.warnings], error };
+  // A PID asked for that is the debug container's own is never shown as the target's.
+  const items = assigned.items.map((i) => (helpers && i.pid !== null && helpers.has(i.pid)
+    ? errorItem(origin, i.pid, `a process of the debug container ${via}, not of the target`, i.tid) : i));
+  return { items, warnings: [...warnings, ...assigned.warnings], error };
 }
 
 /** What a runtime without process-namespace targeting looks like from inside. */
