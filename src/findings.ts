@@ -1,4 +1,4 @@
-import { CAPABILITY_NAMES } from './decode/capabilities.js';
+import { CAPABILITY_NAMES, capabilityFullName } from './decode/capabilities.js';
 import type { ProcItem } from './item.js';
 import type { ContainerSpec, Pod } from './kube/pod.js';
 
@@ -93,9 +93,8 @@ function specFindings(spec: ContainerSpec, eff: string[], bnd: string[], noNewPr
     allowPrivilegeEscalation?: boolean;
     capabilities?: { add?: string[]; drop?: string[] };
   };
-  const norm = (n: string) => (n.toUpperCase().startsWith('CAP_') ? n.toUpperCase() : `CAP_${n.toUpperCase()}`);
-  const add = new Set((sc.capabilities?.add ?? []).map(norm));
-  const drop = (sc.capabilities?.drop ?? []).map(norm);
+  const add = new Set((sc.capabilities?.add ?? []).map(capabilityFullName));
+  const drop = (sc.capabilities?.drop ?? []).map(capabilityFullName);
   const exceeds = (message: string) => out.push({ id: 'exceeds-spec', severity: 'critical', message });
 
   if (drop.includes('CAP_ALL')) {

@@ -54,7 +54,7 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
   const origin = (pod: Pod, container: string | null) => ({ pod: pod.metadata.name, namespace: pod.metadata.namespace, container });
   const failed = (pod: Pod, container: string | null, err: unknown) => {
     let error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
-    if (single && pods.length === 1 && !opts.allContainers) throw error;
+    if (single && !opts.allContainers) throw error;
     // In a sweep every line must say which pod it is about.
     const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (!error.message.includes(where)) error = new CliError(`pod ${where}: ${error.message}`, error.hint, error.reason, error.exitCode);
@@ -77,8 +77,7 @@ export async function sweep(opts: Options, hooks: SweepHooks): Promise<SweepResu
   await pool(units, opts.maxConcurrency, async (unit) => {
     try {
       checkRunning(unit.pod, { name: unit.container, kind: unit.kind, notice: null });
-      const where = { ...origin(unit.pod, unit.container), pod: unit.pod.metadata.name,
-        namespace: unit.pod.metadata.namespace, container: unit.container };
+      const where = { pod: unit.pod.metadata.name, namespace: unit.pod.metadata.namespace, container: unit.container };
       const req = { ...opts, log: hooks.log };
       const viaDebug = async () => readContainer(cluster, where, req, await ensureDebugContainer(cluster, {
         pod: unit.pod, target: unit.container, image: opts.debugImage!, timeoutMs: opts.requestTimeoutMs, log: hooks.log,

@@ -7,7 +7,7 @@ import { debugCommand, missingFromStderr, splitHelperPids } from '../src/procfs/
 import { interpret } from '../src/sources/pod.js';
 
 const ORIGIN = { pod: 'app', namespace: 'default', container: 'main' };
-const ok = { status: { status: 'Success' }, stderr: '', truncated: false, failure: null, protocol: 'v5.channel.k8s.io', maxBytes: 1 << 20 };
+const ok = { status: { status: 'Success' }, stderr: '', truncated: false, failure: null, maxBytes: 1 << 20 };
 
 describe('debug command', () => {
   it('passes PIDs as positional parameters, never in the script', () => {

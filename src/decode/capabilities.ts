@@ -22,9 +22,10 @@ export function capabilityName(bit: number): string {
   return CAPABILITY_NAMES[bit] ?? `CAP_${bit}`;
 }
 
-export function capabilityBit(name: string): number {
+/** A capability as a securityContext spells it ("NET_ADMIN", "cap_net_admin") → "CAP_NET_ADMIN". */
+export function capabilityFullName(name: string): string {
   const upper = name.toUpperCase();
-  return CAPABILITY_NAMES.indexOf(upper.startsWith('CAP_') ? upper : `CAP_${upper}`);
+  return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
 export interface DecodedSet {

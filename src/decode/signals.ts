@@ -26,12 +26,6 @@ export function signalName(signal: number): string {
   return `SIG${signal}`;
 }
 
-export function signalNumber(name: string): number {
-  const upper = name.toUpperCase();
-  const full = upper.startsWith('SIG') ? upper : `SIG${upper}`;
-  return STANDARD.indexOf(full);
-}
-
 export function decodeSignals(raw: string | undefined): DecodedSet {
   const parsed = parseMask(raw);
   if (!parsed.ok) return { mask: parsed.mask, names: null, error: parsed.error };

@@ -36,7 +36,6 @@ export interface ExecResult {
   truncated: boolean;
   /** Why the stream ended early (timeout, reset, closed without a Status), if it did. */
   failure: string | null;
-  protocol: string;
   maxBytes: number;
 }
 
@@ -119,8 +118,7 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
       settled = true;
       clearTimeout(timer);
       if (!status && !truncated && !failure) failure = 'the exec stream closed without a status; the output may be incomplete';
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure,
-        protocol: socket?.protocol ?? '', maxBytes: req.maxBytes });
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure, maxBytes: req.maxBytes });
     };
     const timer = setTimeout(() => {
       failure = `the exec did not finish within ${seconds(req.timeoutMs)} (--request-timeout)`;

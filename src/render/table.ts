@@ -37,7 +37,7 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
   if (items.some((i) => i.tid !== null)) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
   if (wide) columns.push({ head: 'PPID', cell: (i) => num(i.ppid) });
   columns.push({ head: 'NAME', cell: (i) => i.name ?? '' });
-  if (wide || !opts.show.signals || opts.show.capabilities) {
+  if (wide || opts.show.capabilities) {
     columns.push({ head: 'STATE', cell: (i) => (i.state ?? '').split(' ')[0] });
     columns.push({ head: 'UID', cell: (i) => (i.uid ? String(i.uid[1]) : '') });
   }
