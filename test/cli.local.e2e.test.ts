@@ -97,8 +97,11 @@ describe.skipIf(!canHidepid)('permission denied', () => {
   it("another user's status behind hidepid=1 is an error for that PID, exit 1", () => {
     // In a new mount+PID namespace /proc is mounted with hidepid=1, so an
     // unprivileged user sees PID 1 (root's) but may not read its status.
+    // CAP_DAC_READ_SEARCH lets that user reach the bundle and Node wherever the
+    // checkout is (mktemp -d makes 0700 directories); hidepid's check is a
+    // ptrace-access check, which it does not bypass.
     const script = 'mount -t proc -o hidepid=1 proc /proc && setpriv --reuid 65534 --regid 65534 --clear-groups ' +
-      '"$0" --pid 1 -o json';
+      '--inh-caps +dac_read_search --ambient-caps +dac_read_search "$0" --pid 1 -o json';
     const r = spawnSync('unshare', ['--mount', '--pid', '--fork', 'sh', '-c', script, BUNDLE], {
       encoding: 'utf8',
       env: { ...process.env, PATH: `${process.execPath.replace(/\/node$/, '')}:${process.env.PATH}` },
