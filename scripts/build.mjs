@@ -81,16 +81,6 @@ export async function bundleWithInputs(entry, define = {}) {
   return { text: result.outputFiles[0].text, packages: [...packages].sort() };
 }
 
-/**
- * Compile-time constants of the completion program: the tool's own --help,
- * from which it learns the flags (src/completion/flags.ts), so a new flag in
- * src/cli.ts is completed without a second list to keep.
- */
-export function completionDefines(executable) {
-  const help = execFileSync(process.execPath, [executable, '--help'], { encoding: 'utf8' });
-  return { __PROCSTATUS_HELP__: JSON.stringify(help) };
-}
-
 /** The executable: enable the compile cache, then compile the bundle it carries. */
 export function wrap(code) {
   return [
@@ -119,6 +109,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await write('kubectl-procstatus.cjs', code);
   await write('kubectl-procstatus', wrap(code), 0o755);
   // kubectl_complete-procstatus: kubectl's completion hook for the plugin (npm's bin installs it beside the tool).
-  const completion = await bundle('src/completion/main.ts', completionDefines(new URL('dist/kubectl-procstatus', root).pathname));
+  const completion = await bundle('src/completion/main.ts');
   await write('kubectl_complete-procstatus', wrap(completion), 0o755);
 }

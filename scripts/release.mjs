@@ -47,8 +47,8 @@ export async function release(o = {}) {
   if (o.build !== false) {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  const { bundle, wrap, completionDefines } = await import('./build.mjs');
-  const code = await bundle('src/completion/dispatch.ts', completionDefines(join(root, 'dist/kubectl-procstatus')));
+  const { bundle, wrap } = await import('./build.mjs');
+  const code = await bundle('src/completion/dispatch.ts');
   const seaMain = join(work, 'kubectl-procstatus.sea.cjs');
   writeFileSync(seaMain, code);
 

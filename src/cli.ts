@@ -1,60 +1,69 @@
-import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import yargs, { type Options as YargsOption } from 'yargs';
+import { PID_MAX_LIMIT } from './defaults.js';
 import { parseDuration } from './duration.js';
-import type { Severity } from './findings.js';
-import {
-  DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT,
-  type OutputFormat, type Parsed,
-} from './options.js';
-import { isName, parseTarget, type Target } from './target.js';
+import type { Severity } from './finding.js';
+import { FLAGS, type ParsedFlags } from './flags.js';
+import type { Parsed } from './options.js';
+import { parseOutput } from './output.js';
+import { isLabel, isName, parseTarget, type Target } from './target.js';
 
-const OUTPUTS: OutputFormat[] = ['table', 'wide', 'json', 'yaml'];
+/** The largest delay a Node timer holds (2^31-1 ms, about 24.8 days); longer limits mean none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const USAGE = [
+  'Usage:',
+  '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]',
+  '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
+];
+
+const EXAMPLES: [string, string][] = [
+  ['kubectl procstatus my-pod --pid 1', 'PID 1 of the default container of my-pod'],
+  ['kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec'],
+  ['kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only'],
+  ['kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings'],
+  ['kubectl procstatus -A --all-pids -o custom-columns=POD:.pod,PID:.pid,CAPS:.capabilities.effective.names', 'every process of every pod in the cluster'],
+  ['kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only'],
+];
+
+/** What `kubectl procstatus` with nothing after it prints: what it does, and how to start. */
+export function shortUsage(): string {
+  return [
+    'Decode /proc/<pid>/status of processes in a pod, or on this machine: capabilities',
+    'as CAP_* names, signal masks as SIG* names, and what they mean for the pod.',
+    '',
+    ...USAGE,
+    '',
+    'Examples:',
+    ...EXAMPLES.flatMap(([cmd, what]) => [`  # ${what}`, `  ${cmd}`]),
+    '',
+    "See 'kubectl procstatus --help' for every flag.",
+  ].join('\n');
+}
 
 /** argv (without node and script) → Parsed. Pure: prints nothing, exits nothing. */
-export function parseArgs(argv: string[]): Promise<Parsed> {
-  const parser = yargs()
+export function parseArgs(argv: string[], readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Promise<Parsed> {
+  if (argv.length === 0) return Promise.resolve({ kind: 'usage', text: shortUsage() });
+  let parser = yargs()
     .scriptName('kubectl procstatus')
     .usage(
       [
         'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this',
         'machine: capabilities as CAP_* names, signal masks as SIG* names.',
         '',
-        'Usage:',
-        '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]',
-        '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
+        ...USAGE,
       ].join('\n'),
-    )
-    .example('kubectl procstatus my-pod --pid 1', 'PID 1 of the default container of my-pod')
-    .example('kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec')
-    .example('kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only')
-    .example('kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings')
-    .example('kubectl procstatus -A --all-pids --capabilities -o json', 'every process of every pod in the cluster')
-    .example('kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only')
-    .option('pid', { type: 'string', array: true, describe: 'PID to read; repeatable, or a comma list' })
-    .option('all-pids', { type: 'boolean', describe: 'every process of the container (or of this machine)' })
-    .option('threads', { type: 'boolean', describe: 'one row per thread (/proc/PID/task/TID/status): SigBlk and SigPnd are per thread' })
-    .option('pod', { alias: 'p', type: 'string', describe: 'pod name (same as the POD argument)' })
-    .option('container', { alias: 'c', type: 'string', describe: 'container name, or 0-based index into spec.containers' })
-    .option('all-containers', { type: 'boolean', describe: 'every running container of each pod' })
-    .option('selector', { alias: 'l', type: 'string', describe: 'pods matching this label selector, e.g. app=web' })
-    .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'pods in every namespace' })
-    .option('max-concurrency', { type: 'number', describe: 'containers read at once in a sweep', default: DEFAULT_MAX_CONCURRENCY })
-    .option('debug-image', { type: 'string', describe: 'read through an ephemeral debug container of this image (e.g. busybox:1.36) when the container has no cat or sh; it stays in the pod' })
-    .option('debug-when', { type: 'string', describe: 'with --debug-image: fallback (when the read fails) or always', default: 'fallback' })
-    .option('fail-on', { type: 'string', describe: 'exit 3 when a finding of this severity or higher is present: warning|critical' })
-    .option('namespace', { alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" })
-    .option('context', { type: 'string', describe: 'kubeconfig context to use' })
-    .option('kubeconfig', { type: 'string', describe: 'path to the kubeconfig file' })
-    .option('request-timeout', {
-      type: 'string',
-      describe: 'limit for each API request and exec, e.g. 10s, 1m; 0 for none',
-      default: `${DEFAULT_REQUEST_TIMEOUT_MS / 1000}s`,
-    })
-    .option('capabilities', { type: 'boolean', describe: 'show capabilities only' })
-    .option('signals', { type: 'boolean', describe: 'show signals only' })
-    .option('output', { alias: 'o', type: 'string', describe: 'table|wide|json|yaml', default: 'table' })
-    .option('no-headers', { type: 'boolean', describe: 'omit table headers' })
-    .option('max-bytes', { type: 'number', describe: 'most bytes read from one exec', default: DEFAULT_MAX_BYTES })
-    .option('verbose', { alias: 'v', type: 'boolean', describe: 'debug lines on stderr' })
+    );
+  for (const [cmd, what] of EXAMPLES) parser = parser.example(cmd, what);
+  for (const flag of Object.values(FLAGS)) {
+    const def = flag as (typeof FLAGS)[keyof typeof FLAGS];
+    const option: YargsOption = { type: def.type, describe: def.describe };
+    if ('alias' in def) option.alias = def.alias;
+    if ('array' in def) option.array = true;
+    if ('default' in def) option.default = def.default;
+    parser = parser.option(def.name, option);
+  }
+  parser = parser
     .help('help')
     .alias('help', 'h')
     .version(false)
@@ -68,44 +77,37 @@ export function parseArgs(argv: string[]): Promise<Parsed> {
       if (err) return resolve({ kind: 'usage-error', message: firstLine(err.message) });
       if (args.help) return resolve({ kind: 'help', text: output });
       if (args.version) return resolve({ kind: 'version' });
-      resolve(toOptions(args as unknown as RawArgs));
+      resolve(toOptions(args as unknown as ParsedFlags, argv, readFile));
     });
   });
 }
 
-interface RawArgs {
-  _: (string | number)[];
-  pid?: string[];
-  threads?: boolean;
-  allContainers?: boolean;
-  selector?: string;
-  allNamespaces?: boolean;
-  maxConcurrency: number;
-  failOn?: string;
-  debugImage?: string;
-  debugWhen: string;
-  allPids?: boolean;
-  pod?: string;
-  container?: string;
-  namespace?: string;
-  context?: string;
-  kubeconfig?: string;
-  requestTimeout: string;
-  capabilities?: boolean;
-  signals?: boolean;
-  output: string;
-  noHeaders?: boolean;
-  maxBytes: number;
-  verbose?: boolean;
+/** Was this flag typed (long, short, or --flag=value), whatever yargs defaulted? */
+function given(argv: string[], name: string, alias?: string): boolean {
+  return argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (alias !== undefined && (a === `-${alias}` || a.startsWith(`-${alias}=`))));
 }
 
-function toOptions(a: RawArgs): Parsed {
+function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => string): Parsed {
   const fail = (message: string): Parsed => ({ kind: 'usage-error', message });
   const positional = a._.map(String);
   if (positional.length > 1) return fail(`expected at most one POD argument, got ${positional.length}: ${positional.join(' ')}`);
   if (positional.length === 1 && a.pod !== undefined && a.pod !== positional[0]) {
     return fail(`the POD argument "${positional[0]}" and --pod "${a.pod}" disagree`);
   }
+
+  // A flag typed without its value: yargs hands back "" (or NaN for numbers), or swallows the next flag's name.
+  for (const flag of Object.values(FLAGS)) {
+    if (flag.type === 'boolean') continue;
+    const value = (a as unknown as Record<string, unknown>)[camel(flag.name)];
+    const values = Array.isArray(value) ? value : [value];
+    for (const v of values) {
+      if (v === undefined) continue;
+      if (v === '' || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && /^--?[A-Za-z]/.test(v) && flag.name !== 'output')) {
+        return fail(`flag needs an argument: --${flag.name}`);
+      }
+    }
+  }
+
   const named = positional[0] ?? a.pod ?? null;
   let target: Target | null = null;
   if (named !== null) {
@@ -114,16 +116,19 @@ function toOptions(a: RawArgs): Parsed {
     target = parsed;
   }
 
-  for (const [flag, value] of [['--pod', a.pod], ['--container', a.container], ['--namespace', a.namespace],
-    ['--context', a.context], ['--kubeconfig', a.kubeconfig], ['--selector', a.selector], ['--fail-on', a.failOn],
-    ['--debug-image', a.debugImage]] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) return fail(`${flag} needs a value`);
+  // Names by their Kubernetes rules: a namespace is a DNS-1123 label.
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+  if (a.namespace !== undefined && !isLabel(a.namespace)) {
+    return fail(`invalid namespace "${a.namespace}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`);
   }
-  if (a.namespace !== undefined && !isName(a.namespace)) return fail(`invalid namespace "${a.namespace}"`);
+  if (a.container !== undefined && !/^\d+$/.test(a.container) && !isLabel(a.container)) {
+    return fail(`invalid container name "${a.container}": use a container name (a DNS-1123 label) or a 0-based index`);
+  }
+  if (a.selector !== undefined && !/^[\w./!=,() -]+$/.test(a.selector)) return fail(`invalid --selector "${a.selector}"`);
   const cluster = target !== null || a.selector !== undefined || !!a.allNamespaces;
   if (!cluster) {
     for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context],
-      ['--all-containers', a.allContainers || undefined]] as const) {
+      ['--all-containers', a.allContainers || undefined], ['--debug-image', a.debugImage]] as const) {
       if (value !== undefined) return fail(`${flag} needs a pod, -l or -A; without them the local machine's /proc is read`);
     }
   }
@@ -135,8 +140,8 @@ function toOptions(a: RawArgs): Parsed {
     return fail('--max-concurrency must be a whole number from 1 to 100');
   }
   if (a.debugWhen !== 'fallback' && a.debugWhen !== 'always') return fail(`invalid --debug-when "${a.debugWhen}": use fallback or always`);
+  if (given(argv, 'debug-when') && a.debugImage === undefined) return fail('--debug-when needs --debug-image');
   if (a.debugImage !== undefined && !/^[\w][\w.\-/:@]{0,254}$/.test(a.debugImage)) return fail(`invalid --debug-image "${a.debugImage}"`);
-  if (a.debugImage !== undefined && !cluster) return fail('--debug-image needs a pod, -l or -A');
   if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
     return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
   }
@@ -157,13 +162,14 @@ function toOptions(a: RawArgs): Parsed {
     pids = list;
   }
 
-  if (!OUTPUTS.includes(a.output as OutputFormat)) {
-    return fail(`unknown output format "${a.output}": use one of ${OUTPUTS.join('|')}`);
-  }
-  const requestTimeoutMs = parseDuration(a.requestTimeout);
-  if (requestTimeoutMs === null) {
+  const output = parseOutput(a.output, readFile);
+  if (typeof output === 'string') return fail(output);
+  if (a.sortBy !== undefined && !/^\{?\$?\.|^\{?\$?\[/.test(a.sortBy)) return fail(`invalid --sort-by "${a.sortBy}": use a JSONPath such as .pid or '{.rssBytes}'`);
+  const parsedTimeout = parseDuration(a.requestTimeout);
+  if (parsedTimeout === null) {
     return fail(`invalid --request-timeout "${a.requestTimeout}": use e.g. 30s, 1m, or 0 for no limit`);
   }
+  const requestTimeoutMs = parsedTimeout > MAX_TIMER_MS ? 0 : parsedTimeout;
   if (!Number.isInteger(a.maxBytes) || a.maxBytes < 4096) return fail('--max-bytes must be a whole number of at least 4096');
 
   const only = { capabilities: !!a.capabilities, signals: !!a.signals };
@@ -187,12 +193,18 @@ function toOptions(a: RawArgs): Parsed {
       kubeconfig: a.kubeconfig ?? null,
       requestTimeoutMs,
       show,
-      output: a.output as OutputFormat,
+      output,
+      sortBy: a.sortBy ?? null,
       noHeaders: !!a.noHeaders,
       verbose: !!a.verbose,
       maxBytes: a.maxBytes,
+      cmdline: !!a.cmdline,
     },
   };
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 function checkPid(text: string): number | string {

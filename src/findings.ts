@@ -1,15 +1,9 @@
-import { CAPABILITY_NAMES, capabilityFullName } from './decode/capabilities.js';
+import { CAPABILITY_NAMES } from './decode/capabilities.js';
+import type { Finding } from './finding.js';
 import type { ProcItem } from './item.js';
-import type { ContainerSpec, Pod } from './kube/pod.js';
+import type { FindingPolicy, SecuritySpec } from './policy.js';
 
-export type Severity = 'info' | 'warning' | 'critical';
-export const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
-
-export interface Finding {
-  id: string;
-  severity: Severity;
-  message: string;
-}
+export { atLeast, SEVERITIES, type Finding, type Severity } from './finding.js';
 
 /**
  * Effective capabilities that amount to root over the node or other pods.
@@ -23,17 +17,11 @@ export const DANGEROUS = [
   'CAP_SYS_RESOURCE', 'CAP_LINUX_IMMUTABLE', 'CAP_CHECKPOINT_RESTORE',
 ];
 
-export interface FindingContext {
-  /** The container's spec, when the item came from a pod. */
-  spec?: ContainerSpec;
-  pod?: Pod;
-}
-
-/** What is worth telling about one process. Pure. */
-export function findingsFor(item: ProcItem, ctx: FindingContext = {}): Finding[] {
+/** What is worth telling about one process, judged by the policy. Pure. */
+export function findingsFor(item: ProcItem, policy: FindingPolicy): Finding[] {
   if (item.error !== null || !item.capabilities || !item.signals) return [];
   const out: Finding[] = [];
-  const inPod = item.pod !== null;
+  const inPod = policy.scope === 'pod';
   const eff = item.capabilities.effective.names ?? [];
   const prm = item.capabilities.permitted.names ?? [];
   const bnd = item.capabilities.bounding.names ?? [];
@@ -41,17 +29,18 @@ export function findingsFor(item: ProcItem, ctx: FindingContext = {}): Finding[]
   // https://man7.org/linux/man-pages/man2/kill.2.html: "The only signals that can be sent to
   // process ID 1, the init process, are those for which init has explicitly installed signal
   // handlers." The same holds for the init of a PID namespace (pid_namespaces(7)).
-  if (inPod && item.pid === 1) {
-    const caught = item.signals.caught.names ?? [];
-    const blocked = item.signals.blocked.names ?? [];
-    const ignored = item.signals.ignored.names ?? [];
+  // A finding never rests on a mask that failed to parse: all three must have decoded.
+  const { caught: cgt, blocked: blk, ignored: ign } = item.signals;
+  if (inPod && item.pid === 1 && item.tid === null && cgt.names && blk.names && ign.names) {
+    const caught = cgt.names;
+    const blocked = blk.names;
+    const ignored = ign.names;
     if (ignored.includes('SIGTERM') || (!caught.includes('SIGTERM') && !blocked.includes('SIGTERM'))) {
-      const grace = ctx.pod ? (ctx.pod as { spec: { terminationGracePeriodSeconds?: number } }).spec.terminationGracePeriodSeconds ?? 30 : 30;
       out.push({
         id: 'pid1-ignores-sigterm',
         severity: 'warning',
         message: `PID 1 (${item.name ?? '?'}) ${ignored.includes('SIGTERM') ? 'ignores' : 'has no handler for'} SIGTERM; ` +
-          `the kernel gives a PID namespace's init no default action, so every stop waits ${grace}s ` +
+          `the kernel gives a PID namespace's init no default action, so every stop waits ${policy.terminationGracePeriodSeconds}s ` +
           '(terminationGracePeriodSeconds) and ends in SIGKILL. Run it under an init such as tini or dumb-init, or handle SIGTERM',
       });
     }
@@ -78,7 +67,7 @@ export function findingsFor(item: ProcItem, ctx: FindingContext = {}): Finding[]
     out.push({ id: 'runs-as-root', severity: 'warning', message: 'runs as uid 0' });
   }
 
-  if (ctx.spec) out.push(...specFindings(ctx.spec, eff, bnd, item.noNewPrivs));
+  if (policy.security) out.push(...specFindings(policy.security, eff, bnd, item.noNewPrivs));
   return out;
 }
 
@@ -86,15 +75,10 @@ export function findingsFor(item: ProcItem, ctx: FindingContext = {}): Finding[]
  * The runtime against what the container's securityContext asked for.
  * https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
  */
-function specFindings(spec: ContainerSpec, eff: string[], bnd: string[], noNewPrivs: boolean | null): Finding[] {
+function specFindings(sc: SecuritySpec, eff: string[], bnd: string[], noNewPrivs: boolean | null): Finding[] {
   const out: Finding[] = [];
-  const sc = (spec.securityContext ?? {}) as {
-    privileged?: boolean;
-    allowPrivilegeEscalation?: boolean;
-    capabilities?: { add?: string[]; drop?: string[] };
-  };
-  const add = new Set((sc.capabilities?.add ?? []).map(capabilityFullName));
-  const drop = (sc.capabilities?.drop ?? []).map(capabilityFullName);
+  const add = new Set(sc.capabilitiesAdd);
+  const drop = sc.capabilitiesDrop;
   const exceeds = (message: string) => out.push({ id: 'exceeds-spec', severity: 'critical', message });
 
   if (drop.includes('CAP_ALL')) {
@@ -113,6 +97,7 @@ function specFindings(spec: ContainerSpec, eff: string[], bnd: string[], noNewPr
   return out;
 }
 
-export function atLeast(severity: Severity, floor: Severity): boolean {
-  return SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(floor);
+/** The item with its findings: built once, never changed after. */
+export function withFindings(item: ProcItem, policy: FindingPolicy): ProcItem {
+  return { ...item, findings: findingsFor(item, policy) };
 }

@@ -1,7 +1,12 @@
 import { decodeCapabilities, type DecodedSet } from './decode/capabilities.js';
 import { decodeSignals, parseSigQ } from './decode/signals.js';
-import type { Finding } from './findings.js';
-import type { StatusRecord } from './procfs/status.js';
+import type { Finding } from './finding.js';
+import { parseAttr, type LsmLabel } from './procfs/attr.js';
+import { parseCmdline } from './procfs/cmdline.js';
+import { parseIdMap, type IdRange } from './procfs/idmap.js';
+import { parseStat, USER_HZ } from './procfs/stat.js';
+import { parseStatus, type StatusRecord } from './procfs/status.js';
+import type { ProcFrames } from './read/frame.js';
 
 /** Where an item was read: a pod's container, or the local machine (all null). */
 export interface Origin {
@@ -10,7 +15,18 @@ export interface Origin {
   container: string | null;
 }
 
-/** One process, in the shape of the `-o json` contract (see README). */
+/** What one read knows about every process of a container: from the image and the kernel. */
+export interface ReadContext {
+  /** uid → name from the image's /etc/passwd, null when it has none. */
+  users: Map<number, string> | null;
+  groups: Map<number, string> | null;
+  /** Boot time, seconds since the epoch (/proc/stat btime). */
+  bootTime: number | null;
+}
+
+export const NO_CONTEXT: ReadContext = { users: null, groups: null, bootTime: null };
+
+/** One process, in the shape of the `-o json` contract (see README). Built once, never changed. */
 export interface ProcItem extends Origin {
   /** null only for a pod that failed as a whole in --all-pids. */
   pid: number | null;
@@ -22,6 +38,9 @@ export interface ProcItem extends Origin {
   ppid: number | null;
   uid: number[] | null;
   gid: number[] | null;
+  /** The effective uid's and gid's names in the container's own /etc/passwd and /etc/group. */
+  user: string | null;
+  group: string | null;
   threads: number | null;
   capabilities: {
     inheritable: DecodedSet;
@@ -44,6 +63,19 @@ export interface ProcItem extends Origin {
   seccompFilters: number | null;
   nspid: number[] | null;
   vmRSS: string | null;
+  /** VmRSS in bytes. */
+  rssBytes: number | null;
+  /** ISO 8601, from /proc/PID/stat starttime and the boot time. */
+  startTime: string | null;
+  /** The LSM label (/proc/PID/attr/current); null when the kernel has no LSM. */
+  lsm: LsmLabel | null;
+  /** User namespace maps; the host's own is [{inside:0, outside:0, count:4294967295}]. */
+  uidMap: IdRange[] | null;
+  gidMap: IdRange[] | null;
+  /** A kernel thread (Kthread: 1, or a child of kthreadd). */
+  kernelThread: boolean | null;
+  /** Only with --cmdline; null otherwise. */
+  cmdline: string[] | null;
   fields: Record<string, string>;
   findings: Finding[];
   /** The ephemeral debug container the status was read through, else null. */
@@ -66,8 +98,30 @@ export const SIGNAL_SETS = [
   ['caught', 'SigCgt'],
 ] as const;
 
-/** The status of one process, decoded. */
-export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord, tid: number | null = null): ProcItem {
+/** One process's frames → the item, decoded. Each section is optional. */
+export function buildItem(origin: Origin, frames: ProcFrames, ctx: ReadContext = NO_CONTEXT,
+  debugContainer: string | null = null): ProcItem {
+  const status = parseStatus(frames.files.status ?? '');
+  const item = itemFromRecord(origin, frames.pid, status, frames.tid, debugContainer);
+  const stat = frames.files.stat !== undefined ? parseStat(frames.files.stat) : null;
+  const uidMap = frames.files.uid_map !== undefined ? parseIdMap(frames.files.uid_map) : null;
+  const gidMap = frames.files.gid_map !== undefined ? parseIdMap(frames.files.gid_map) : null;
+  return {
+    ...item,
+    user: item.uid && ctx.users ? ctx.users.get(item.uid[1]) ?? null : null,
+    group: item.gid && ctx.groups ? ctx.groups.get(item.gid[1]) ?? null : null,
+    startTime: stat && ctx.bootTime !== null
+      ? new Date(ctx.bootTime * 1000 + Math.round((stat.startTicks * 1000) / USER_HZ)).toISOString() : null,
+    lsm: frames.files.attr !== undefined ? parseAttr(frames.files.attr) : null,
+    uidMap: uidMap && uidMap.length ? uidMap : null,
+    gidMap: gidMap && gidMap.length ? gidMap : null,
+    cmdline: frames.files.cmdline !== undefined ? parseCmdline(frames.files.cmdline) : null,
+  };
+}
+
+/** The status of one process, decoded; the other sections empty. */
+export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord, tid: number | null = null,
+  debugContainer: string | null = null): ProcItem {
   const f = record.fields;
   const capabilities = Object.fromEntries(
     CAPABILITY_SETS.map(([key, field]) => [key, decodeCapabilities(f[field])]),
@@ -78,6 +132,7 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     queueLimit: sigq.limit,
     ...Object.fromEntries(SIGNAL_SETS.map(([key, field]) => [key, decodeSignals(f[field])])),
   } as NonNullable<ProcItem['signals']>;
+  const ppid = integer(f.PPid);
   return {
     ...origin,
     pid,
@@ -85,9 +140,11 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     error: null,
     name: f.Name ?? null,
     state: f.State ?? null,
-    ppid: integer(f.PPid),
+    ppid,
     uid: integers(f.Uid, 4),
     gid: integers(f.Gid, 4),
+    user: null,
+    group: null,
     threads: integer(f.Threads),
     capabilities,
     signals,
@@ -96,9 +153,17 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     seccompFilters: integer(f.Seccomp_filters),
     nspid: integers(f.NSpid),
     vmRSS: f.VmRSS ?? null,
+    rssBytes: kilobytes(f.VmRSS),
+    startTime: null,
+    lsm: null,
+    uidMap: null,
+    gidMap: null,
+    // Kthread: appeared in Linux 6.7; before it, kthreadd (PID 2) and its children are the kernel's.
+    kernelThread: f.Kthread === '1' ? true : f.Kthread === '0' ? false : pid === 2 || ppid === 2 ? true : ppid === null ? null : false,
+    cmdline: null,
     fields: { ...f },
     findings: [],
-    debugContainer: null,
+    debugContainer,
   };
 }
 
@@ -114,6 +179,8 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     ppid: null,
     uid: null,
     gid: null,
+    user: null,
+    group: null,
     threads: null,
     capabilities: null,
     signals: null,
@@ -122,6 +189,13 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     seccompFilters: null,
     nspid: null,
     vmRSS: null,
+    rssBytes: null,
+    startTime: null,
+    lsm: null,
+    uidMap: null,
+    gidMap: null,
+    kernelThread: null,
+    cmdline: null,
     fields: {},
     findings: [],
     debugContainer: null,
@@ -139,6 +213,12 @@ function integers(raw: string | undefined, count?: number): number[] | null {
   if (count !== undefined && parts.length !== count) return null;
   const values = parts.map(integer);
   return values.every((v) => v !== null) ? (values as number[]) : null;
+}
+
+/** "1612 kB" → bytes; the kernel's unit is always kB (KiB). */
+function kilobytes(raw: string | undefined): number | null {
+  const m = /^\s*(\d{1,12})\s*kB\s*$/.exec(raw ?? '');
+  return m ? Number(m[1]) * 1024 : null;
 }
 
 /** seccomp mode numbers from include/uapi/linux/seccomp.h (SECCOMP_MODE_*). */

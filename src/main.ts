@@ -2,7 +2,8 @@ import { EXIT } from './errors.js';
 import { VERSION } from './version.js';
 
 /**
- * The only place that touches process.argv and the exit code.
+ * The only place that touches process.argv, the real output streams and the
+ * exit code.
  * --version answers before the argument parser loads, so it measures start-up.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = await parseArgs(argv);
   switch (parsed.kind) {
     case 'help':
+    case 'usage':
       process.stdout.write(parsed.text + '\n');
       return EXIT.ok;
     case 'version':
@@ -24,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(errorText(new Error(parsed.message), false) + "See 'kubectl procstatus --help' for usage.\n");
       return EXIT.usage;
   }
+  verbose = parsed.options.verbose;
   try {
     return await run(parsed.options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   } catch (err) {
@@ -32,12 +35,44 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+let verbose = false;
+
+/**
+ * A closed pipe (`| head -1`) is normal: stop writing and leave quietly with
+ * 128+SIGPIPE, the status a shell reports for kubectl, which dies of SIGPIPE
+ * there. Node ignores SIGPIPE and reports EPIPE as an 'error' event instead,
+ * which unhandled would print a stack trace. Any other write error (a full
+ * disk: ENOSPC) is one error line and exit 1.
+ */
+const SIGPIPE_EXIT = 141;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(SIGPIPE_EXIT);
+  try {
+    process.stderr.write(`error: cannot write the output: ${err.code ?? ''} ${err.message}\n`.replace(/: {2}/, ': '));
+  } catch {
+    // stderr is gone too
+  }
+  process.exit(EXIT.error);
+});
+process.stderr.on('error', () => process.exit(process.exitCode ?? EXIT.error));
+
+/** Nothing reaches the user as a stack trace unless -v asked for it. */
+function fatal(err: unknown): void {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EPIPE') process.exit(SIGPIPE_EXIT);
+  try {
+    process.stderr.write(`error: ${String(e?.message ?? err).split('\n')[0]}\n` + (verbose && e?.stack ? `${e.stack}\n` : ''));
+  } catch {
+    // nowhere left to say it
+  }
+  process.exit(EXIT.error);
+}
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exitCode = EXIT.error;
-  },
+  fatal,
 );

@@ -1,9 +1,14 @@
-import type { Severity } from './findings.js';
+import type { Severity } from './finding.js';
+import type { OutputSpec } from './output.js';
 import type { Target } from './target.js';
 
-/** Everything the run needs, decided from argv once. Nothing below main.ts sees a flag. */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT } from './defaults.js';
 
+/**
+ * Everything the run needs, decided from argv once. Nothing below main.ts
+ * sees a flag; each stage gets its own narrow part of this (a read spec, a
+ * findings policy, a render spec).
+ */
 export interface Options {
   /** POD or TYPE/NAME; null with neither -l nor -A reads the local machine's /proc. */
   target: Target | null;
@@ -24,24 +29,28 @@ export interface Options {
   kubeconfig: string | null;
   /** 0 means no limit, as in kubectl. */
   requestTimeoutMs: number;
-  show: { capabilities: boolean; signals: boolean };
-  output: OutputFormat;
+  show: Show;
+  output: OutputSpec;
+  /** A JSONPath to sort the list by (--sort-by). */
+  sortBy: string | null;
   noHeaders: boolean;
   verbose: boolean;
   /** Bytes read per exec before the stream is cut. */
   maxBytes: number;
+  /** Read command lines too (they may hold secrets). */
+  cmdline: boolean;
+}
+
+/** Which sections to show: --capabilities, --signals, or both. */
+export interface Show {
+  capabilities: boolean;
+  signals: boolean;
 }
 
 /** Outcome of reading argv: a value, never a throw. */
 export type Parsed =
   | { kind: 'run'; options: Options }
   | { kind: 'help'; text: string }
+  | { kind: 'usage'; text: string }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
-
-/** Linux caps PIDs at PID_MAX_LIMIT = 4194304 (include/linux/threads.h). */
-export const PID_MAX_LIMIT = 4_194_304;
-
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_CONCURRENCY = 10;

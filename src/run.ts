@@ -1,13 +1,12 @@
 import { CliError, EXIT } from './errors.js';
-import { atLeast, findingsFor } from './findings.js';
+import { atLeast, withFindings } from './findings.js';
 import type { ProcItem } from './item.js';
 import type { Options } from './options.js';
-import { toDocument } from './render/document.js';
-import { renderJson } from './render/json.js';
+import { HOST_POLICY } from './policy.js';
+import { readSpec } from './read/files.js';
 import { progressBar } from './render/progress.js';
+import { RENDERERS } from './render/registry.js';
 import { safe } from './render/sanitize.js';
-import { renderTable } from './render/table.js';
-import { renderYaml } from './render/yaml.js';
 import { readLocal } from './sources/local.js';
 
 /** The process around the run, injected so tests hand in buffers. */
@@ -18,43 +17,50 @@ export interface Io {
 }
 
 /**
- * options → source → parse → decode → render. Returns the exit code:
- * 0 when every process was read, 1 when any read failed (those print on
- * stderr, the rest still print), 3 when --fail-on found what it looks for.
+ * options → source → parse → decode → findings → render. Returns the exit
+ * code: 0 when every process was read, 1 when any read failed (those print
+ * on stderr, the rest still print), 3 when --fail-on found what it looks for.
  */
 export async function run(options: Options, io: Io): Promise<number> {
   const log = (line: string) => {
     if (options.verbose) io.stderr.write(`debug: ${safe(line)}\n`);
   };
   const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
+  const renderer = RENDERERS[options.output.format];
+  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline });
 
   let items: ProcItem[];
   let failures: CliError[] = [];
+  let covered = new Set<ProcItem>();
   let summary: string | null = null;
   if (options.target === null && options.selector === null && !options.allNamespaces) {
     log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
-    items = readLocal(options.pids, options.threads);
-    for (const item of items) item.findings = findingsFor(item);
+    items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
   } else {
     // Loaded only for clusters, so local mode never pays for the Kubernetes client.
     const { sweep } = await import('./sweep.js');
-    const result = await sweep(options, {
+    const result = await sweep(options, read, {
       log,
-      notice: (line) => io.stderr.write(`${safe(line)}\n`),
-      progress: progressBar(io.stderr, options.output === 'table' || options.output === 'wide'),
+      notice: (line) => io.stderr.write(`${safe(line, { keepNewlines: true })}\n`),
+      progress: progressBar(io.stderr, renderer.progress),
     });
     items = result.items;
     failures = result.failures;
+    covered = result.covered;
     result.warnings.forEach(warn);
     if (options.target?.kind !== 'pod') summary = summarize(result.pods, result.containers, items, failures);
   }
 
-  io.stdout.write(render(items, options, io));
-  const reported = new Set(failures.map((f) => f.message));
+  const shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);
+  const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
+  const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160;
+  io.stdout.write(renderer.render(shown, {
+    output: options.output, show: options.show, noHeaders: options.noHeaders, width, color, now: Date.now(),
+  }));
   for (const f of failures) io.stderr.write(`error: ${safe(f.message)}\n`);
   const hints = new Set(failures.map((f) => f.hint).filter(Boolean));
   for (const hint of hints) io.stderr.write(`hint: ${safe(hint!)}\n`);
-  const failed = items.filter((i) => i.error !== null && !reported.has(i.error));
+  const failed = items.filter((i) => i.error !== null && !covered.has(i));
   for (const item of failed) io.stderr.write(`error: ${safe(describe(item))}: ${safe(item.error!)}\n`);
   if (summary) io.stderr.write(summary);
 
@@ -63,29 +69,15 @@ export async function run(options: Options, io: Io): Promise<number> {
   return EXIT.ok;
 }
 
-function render(items: ProcItem[], options: Options, io: Io): string {
-  switch (options.output) {
-    case 'json':
-      return renderJson(toDocument(items, options.show));
-    case 'yaml':
-      return renderYaml(toDocument(items, options.show));
-    default: {
-      const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
-      const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160;
-      return renderTable(items.filter((i) => i.error === null), options, { width, color });
-    }
-  }
-}
-
 /** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning" */
 function summarize(pods: number, containers: number, items: ProcItem[], failures: CliError[]): string {
-  const reasons = new Map<string, number>();
-  for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+  const kinds = new Map<string, number>();
+  for (const f of failures) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
   const read = new Set(items.filter((i) => i.error === null).map((i) => `${i.namespace}/${i.pod}/${i.container}`)).size;
   const counts = { critical: 0, warning: 0, info: 0 };
   for (const i of items) for (const f of i.findings) counts[f.severity]++;
   const failed = failures.length
-    ? `, ${failures.length} failed (${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')})` : '';
+    ? `, ${failures.length} failed (${[...kinds].map(([r, n]) => `${r} ${n}`).join(', ')})` : '';
   return `summary: ${pods} pod${pods === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'}: ` +
     `${read} read${failed}; findings: ${counts.critical} critical, ${counts.warning} warning\n`;
 }

@@ -33,3 +33,8 @@ export function parseTarget(text: string): Target | string {
   if (!isName(name)) return `invalid ${kind} name "${name}"`;
   return { kind, name };
 }
+
+/** DNS-1123 label: namespaces and container names. */
+export function isLabel(text: string): boolean {
+  return text.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text);
+}

@@ -30,7 +30,7 @@ describe('parseArgs', () => {
   it('kubectl flags', async () => {
     const o = await options('web --pid 1 -n kube-system -c 1 --context prod --kubeconfig /k -o json --no-headers -v --request-timeout 5s');
     expect(o).toMatchObject({ namespace: 'kube-system', container: '1', context: 'prod', kubeconfig: '/k',
-      output: 'json', noHeaders: true, verbose: true, requestTimeoutMs: 5000 });
+      output: { format: 'json', template: null }, noHeaders: true, verbose: true, requestTimeoutMs: 5000 });
   });
 
   it('filters: neither means both', async () => {
@@ -51,7 +51,13 @@ describe('parseArgs', () => {
     ['web --pid 1.5', /not a number/],
     ['web --pid 99999999999', /larger than the kernel's limit/],
     ['web --pid 1 --all-pids', /either --pid or --all-pids/],
-    ['web --pid 1 -o xml', /unknown output format/],
+    ['web --pid 1 -o xml', /unable to match a printer suitable for the output format "xml"/],
+    ['web --pid 1 -o jsonpath', /template format specified but no template given/],
+    ['web --pid 1 -n', /flag needs an argument: --namespace/],
+    ['web --pid 1 -n Bad_Name', /invalid namespace "Bad_Name"/],
+    ['web --pid 1 -c Bad_Name', /invalid container name "Bad_Name"/],
+    ['web --pid 1 --debug-when always', /--debug-when needs --debug-image/],
+    ['web --pid 1 --request-timeout 1y', /invalid --request-timeout/],
     ['web --pid 1 --request-timeout soon', /invalid --request-timeout/],
     ['web other --pid 1', /at most one POD/],
     ['web -p other --pid 1', /disagree/],
@@ -86,5 +92,20 @@ describe('parseDuration', () => {
   it('rejects garbage', () => {
     expect(parseDuration('1x')).toBeNull();
     expect(parseDuration('')).toBeNull();
+  });
+});
+
+describe('limits past what a timer holds', () => {
+  it('--request-timeout 600h is accepted and means no limit, as a timer cannot hold it', async () => {
+    const parsed = await parseArgs(['web', '--pid', '1', '--request-timeout', '600h']);
+    expect(parsed.kind === 'run' && parsed.options.requestTimeoutMs).toBe(0);
+    const fine = await parseArgs(['web', '--pid', '1', '--request-timeout', '24h']);
+    expect(fine.kind === 'run' && fine.options.requestTimeoutMs).toBe(86_400_000);
+  });
+
+  it('no arguments at all: a short usage with examples, not an error', async () => {
+    const parsed = await parseArgs([]);
+    expect(parsed.kind).toBe('usage');
+    expect(parsed.kind === 'usage' && parsed.text).toMatch(/Examples:[\s\S]*kubectl procstatus my-pod --pid 1/);
   });
 });

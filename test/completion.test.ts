@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { complete, COMPLETION_TIMEOUT_MS, formatCompletion, type ClusterChoice, type Lookups } from '../src/completion/complete.ts';
-import { parseHelp } from '../src/completion/flags.ts';
+import { FLAG_SPECS } from '../src/completion/flags.ts';
 import { readWords } from '../src/completion/words.ts';
 import type { Pod } from '../src/kube/pod.ts';
 import { namespacesUnavailableReason } from './apiserver/harness.ts';
@@ -16,11 +16,11 @@ import { BUNDLE, runCli } from './helpers/cli.ts';
 
 const COMPLETER = join(dirname(BUNDLE), 'kubectl_complete-procstatus');
 const help = runCli(['--help']).stdout;
-const flags = parseHelp(help);
+const flags = FLAG_SPECS;
 const flag = (long: string) => flags.find((f) => f.long === long);
 
-describe('flags from --help', () => {
-  test('every flag of the Options section is read, with its alias', () => {
+describe('flags: one table for the parser, --help and completion', () => {
+  test('completion knows exactly the flags --help lists, with their aliases', () => {
     const options = help.slice(help.indexOf('\nOptions:'), help.indexOf('\nExamples:'));
     const longs = [...options.matchAll(/^ {2}(?:-\w, | {4})--([\w-]+)/gm)].map((m) => m[1]);
     expect(longs.length).toBeGreaterThan(10);
@@ -49,33 +49,8 @@ describe('flags from --help', () => {
     expectFlag('help', 'h', false);
     expectFlag('version', null, false);
     expect(flag('pid')!.repeatable).toBe(true);
-    expect(flag('output')!.values).toEqual(['table', 'wide', 'json', 'yaml']);
-  });
-
-  test('yargs layouts: wrapped descriptions, glued tags, [choices: ...]', () => {
-    const text = [
-      'Usage: x',
-      '',
-      'Options:',
-      '  -l, --selector   pods matching this label selector, e.g. app=web[string]',
-      '      --fail-on    exit 3 when a finding of this severity or higher is',
-      '                   present: warning|critical                [string]',
-      '      --mode       how                [string] [choices: "fast", "slow"] [default: "fast"]',
-      '      --all        everything',
-      '                                                            [boolean]',
-      '',
-      'Examples:',
-      '  --not-a-flag   x',
-    ].join('\n');
-    expect(parseHelp(text)).toEqual([
-      { long: 'selector', short: 'l', takesValue: true, repeatable: false, values: [], describe: 'pods matching this label selector, e.g. app=web' },
-      {
-        long: 'fail-on', short: null, takesValue: true, repeatable: false, values: ['warning', 'critical'],
-        describe: 'exit 3 when a finding of this severity or higher is present: warning|critical',
-      },
-      { long: 'mode', short: null, takesValue: true, repeatable: false, values: ['fast', 'slow'], describe: 'how' },
-      { long: 'all', short: null, takesValue: false, repeatable: false, values: [], describe: 'everything' },
-    ]);
+    expect(flag('output')!.values).toEqual(['table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=']);
+    expect(flag('fail-on')!.values).toEqual(['warning', 'critical']);
   });
 });
 
@@ -150,8 +125,9 @@ describe('answers', () => {
     expect(await answer('-n', '')).toBe('default\nother\n:4\n');
     expect(await answer('--namespace=o')).toBe('other\n:4\n');
     expect(await answer('--context', 'p')).toBe('prod\n:4\n');
-    expect(await answer('-o', '')).toBe('table\nwide\njson\nyaml\n:4\n');
-    expect(await answer('--output=j')).toBe('json\n:4\n');
+    expect(await answer('-o', '')).toBe('table\nwide\njson\nyaml\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
+    expect(await answer('-o', 'cu')).toBe('custom-columns=\ncustom-columns-file=\n:6\n');
+    expect(await answer('--output=y')).toBe('yaml\n:4\n');
     expect(await answer('--kubeconfig', '')).toBe(':0\n');
     expect(await answer('--pid', '')).toBe(':4\n');
   });
@@ -204,7 +180,7 @@ describe('through kubectl (kubectl __complete procstatus ...)', () => {
 
   test('flags and -o values, with no cluster at all', () => {
     expect(kubectl('--na')).toEqual({ values: ['--namespace'], directive: ':4' });
-    expect(kubectl('-o', '')).toEqual({ values: ['table', 'wide', 'json', 'yaml'], directive: ':4' });
+    expect(kubectl('-o', '')).toEqual({ values: ['table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file='], directive: ':6' });
     expect(kubectl('--kubeconfig', '')).toEqual({ values: [], directive: ':0' });
   });
 

@@ -5,45 +5,55 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { atLeast, findingsFor } from '../src/findings.js';
 import { itemFromRecord } from '../src/item.js';
+import { podPolicy } from '../src/kube/security.js';
+import { HOST_POLICY } from '../src/policy.js';
 import { parseStatus } from '../src/procfs/status.js';
 
 const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
 const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
 const POD = { pod: 'p', namespace: 'n', container: 'c' };
 const item = (text: string, pid = 1, origin = POD) => itemFromRecord(origin, pid, parseStatus(text));
+const policy = (securityContext: Record<string, unknown> = {}) =>
+  podPolicy({ metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', securityContext }] } }, { name: 'c', securityContext });
 const ids = (f: { id: string }[]) => f.map((x) => x.id).sort();
 const full = host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff').replace(/^CapBnd:.*$/m, 'CapBnd:\t000001ffffffffff');
 
 describe('findingsFor', () => {
   it('every capability is effectively privileged, and exceeds a non-privileged spec', () => {
-    const f = findingsFor(item(full), { spec: { name: 'c', securityContext: {} } });
+    const f = findingsFor(item(full), policy({}));
     expect(ids(f)).toContain('all-capabilities');
     expect(f.find((x) => x.id === 'exceeds-spec')!.message).toMatch(/every capability although the container is not privileged/);
-    expect(ids(findingsFor(item(full), { spec: { name: 'c', securityContext: { privileged: true } } }))).not.toContain('exceeds-spec');
+    expect(ids(findingsFor(item(full), policy({ privileged: true })))).not.toContain('exceeds-spec');
   });
 
   it('a capability the spec drops by name must be gone', () => {
-    const f = findingsFor(item(nnp), { spec: { name: 'c', securityContext: { capabilities: { drop: ['NET_BIND_SERVICE'] } } } });
+    const f = findingsFor(item(nnp), policy({ capabilities: { drop: ['NET_BIND_SERVICE'] } }));
     expect(f.find((x) => x.id === 'exceeds-spec')!.message).toMatch(/drops CAP_NET_BIND_SERVICE, but the process still has it/);
   });
 
   it('drop ALL with an add is honoured when the bounding set holds only the added ones', () => {
-    const f = findingsFor(item(nnp), { spec: { name: 'c', securityContext: { capabilities: { drop: ['ALL'], add: ['CHOWN', 'NET_BIND_SERVICE'] } } } });
+    const f = findingsFor(item(nnp), policy({ capabilities: { drop: ['ALL'], add: ['CHOWN', 'NET_BIND_SERVICE'] } }));
     expect(ids(f)).not.toContain('exceeds-spec');
   });
 
   it('PID 1 that ignores SIGTERM, vs one that blocks it', () => {
     const ignoring = item(nnp); // trap "" TERM: SigIgn has SIGTERM
-    expect(findingsFor(ignoring).find((x) => x.id === 'pid1-ignores-sigterm')!.message).toMatch(/ignores SIGTERM/);
+    expect(findingsFor(ignoring, policy()).find((x) => x.id === 'pid1-ignores-sigterm')!.message).toMatch(/ignores SIGTERM/);
     const blocking = item(nnp.replace(/^SigIgn:.*$/m, 'SigIgn:\t0000000000000000').replace(/^SigBlk:.*$/m, 'SigBlk:\t0000000000004000'));
-    expect(ids(findingsFor(blocking))).not.toContain('pid1-ignores-sigterm');
-    expect(ids(findingsFor(item(nnp, 7)))).not.toContain('pid1-ignores-sigterm');
+    expect(ids(findingsFor(blocking, policy()))).not.toContain('pid1-ignores-sigterm');
+    expect(ids(findingsFor(item(nnp, 7), policy()))).not.toContain('pid1-ignores-sigterm');
   });
 
   it('local processes are not held to pod rules (root, PID 1)', () => {
     const local = item(host, 1, { pod: null, namespace: null, container: null } as never);
-    expect(ids(findingsFor(local))).not.toContain('runs-as-root');
-    expect(ids(findingsFor(local))).not.toContain('pid1-ignores-sigterm');
+    expect(ids(findingsFor(local, HOST_POLICY))).not.toContain('runs-as-root');
+    expect(ids(findingsFor(local, HOST_POLICY))).not.toContain('pid1-ignores-sigterm');
+  });
+
+  it('a malformed SigCgt never makes PID 1 look like it has no handler', () => {
+    const broken = item(nnp.replace(/^SigIgn:.*$/m, 'SigIgn:\t0000000000000000').replace(/^SigCgt:.*$/m, 'SigCgt:\tnot-a-mask')
+      .split('\n').filter((l) => !l.startsWith('SigBlk:')).join('\n'));
+    expect(ids(findingsFor(broken, policy()))).not.toContain('pid1-ignores-sigterm');
   });
 
   it('severity order for --fail-on', () => {

@@ -28,8 +28,8 @@ describe('sanitising untrusted text', () => {
   });
 
   it.each(['table', 'wide'] as const)('-o %s carries no raw control character', (output) => {
-    const text = renderTable([hostile, hostile], { show: both, output, noHeaders: false }, style)
-      + renderTable([hostile], { show: both, output, noHeaders: false }, style);
+    const text = renderTable([hostile, hostile], { show: both, wide: output === 'wide', noHeaders: false }, style)
+      + renderTable([hostile], { show: both, wide: output === 'wide', noHeaders: false }, style);
     expect(text).not.toMatch(RAW_CONTROL);
     expect(text).toContain('evil\\x1b]0;pwned');
   });
@@ -81,7 +81,7 @@ describe('tables', () => {
   const small = itemFromRecord(POD, 7, parseStatus(nnp));
 
   it('one PID: a detail view with every set, mask and name', () => {
-    const text = renderTable([small], { show: both, output: 'table', noHeaders: false }, style);
+    const text = renderTable([small], { show: both, wide: false, noHeaders: false }, style);
     expect(text).toMatch(/^Process: 7 \(cat\)/);
     expect(text).toMatch(/CapBnd\s+bounding\s+0000000000000401\s+CAP_CHOWN, CAP_NET_BIND_SERVICE/);
     expect(text).toMatch(/SigIgn\s+ignored\s+0000000000004000\s+SIGTERM/);
@@ -89,7 +89,7 @@ describe('tables', () => {
   });
 
   it('many PIDs: one row each, long lists wrapped inside the width', () => {
-    const text = renderTable([full, small], { show: both, output: 'table', noHeaders: false }, { width: 100, color: false });
+    const text = renderTable([full, small], { show: both, wide: false, noHeaders: false }, { width: 100, color: false });
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^PID\s+NAME\s+STATE\s+UID\s+CAP_EFF\s+SIG_IGN\s+SIG_CGT$/);
     expect(lines.some((l) => /^7\s+cat\s+/.test(l))).toBe(true);
@@ -98,25 +98,25 @@ describe('tables', () => {
   });
 
   it('-o wide adds identity and every set', () => {
-    const text = renderTable([full, small], { show: both, output: 'wide', noHeaders: false }, { width: 400, color: false });
-    expect(text.split('\n')[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
+    const text = renderTable([full, small], { show: both, wide: true, noHeaders: false }, { width: 400, color: false });
+    expect(text.split('\n')[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+USER\s+ELAPSED\s+RSS\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
     expect(text).toContain('CAP_CHECKPOINT_RESTORE');
   });
 
   it('--no-headers drops the header row', () => {
-    const text = renderTable([full, small], { show: both, output: 'table', noHeaders: true }, style);
+    const text = renderTable([full, small], { show: both, wide: false, noHeaders: true }, style);
     expect(text).not.toMatch(/PID/);
     expect(text.split('\n')[0]).toMatch(/^1\s+process_api/);
   });
 
   it('a full set is ALL in narrow tables and every name in wide', () => {
     const all = itemFromRecord(POD, 1, parseStatus(host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff')));
-    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, output: 'table', noHeaders: false }, style)).toContain('ALL (41)');
-    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, output: 'wide', noHeaders: false }, style)).not.toContain('ALL (41)');
+    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: false, noHeaders: false }, style)).toContain('ALL (41)');
+    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: true, noHeaders: false }, style)).not.toContain('ALL (41)');
   });
 
   it('no colour codes unless asked', () => {
-    const plain = renderTable([full, small], { show: both, output: 'table', noHeaders: false }, style);
+    const plain = renderTable([full, small], { show: both, wide: false, noHeaders: false }, style);
     expect(plain).not.toContain('\u001b[');
   });
 });

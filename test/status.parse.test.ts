@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { itemFromRecord } from '../src/item.js';
-import { allRecords, assignRecords } from '../src/procfs/assign.js';
+import { unframe } from '../src/read/frame.js';
+import { readSpec } from '../src/read/files.js';
 import { parseStatus, splitStatuses } from '../src/procfs/status.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/status/${name}`, import.meta.url), 'utf8');
@@ -88,31 +89,27 @@ describe('hostile and malformed texts', () => {
   });
 });
 
-describe('several status texts from one cat', () => {
+describe('status texts without frames (a container with no boot_id), matched by their own Pid', () => {
   const a = host;
   const b = nnp.replace(/^Pid:.*$/m, 'Pid:\t7');
-  const one = host.match(/^Pid:\s*(\d+)/m)![1];
+  const one = Number(host.match(/^Pid:\s*(\d+)/m)![1]);
+  const pids = (spec: ReturnType<typeof readSpec>, text: string, stderr = '') => unframe(spec, 'direct', text, stderr, false);
 
   it('splits them at Name: and matches each by its Pid field', () => {
-    const { items } = assignRecords(LOCAL, a + b, [7, Number(one)], new Map());
-    expect(items.map((i) => [i.pid, i.name])).toEqual([[7, 'cat'], [Number(one), 'process_api']]);
+    const r = pids(readSpec([7, one], false), a + b);
+    expect(r.procs.map((p) => p.pid).sort((x, y) => x - y)).toEqual([7, one].sort((x, y) => x - y));
+    expect(r.warnings.join()).toMatch(/without frame markers/);
   });
 
-  it('reports a missing PID with the reason stderr gave, and keeps the others', () => {
-    const { items } = assignRecords(LOCAL, b, [7, 9], new Map([[9, 'no such process']]));
-    expect(items[0].error).toBeNull();
-    expect(items[1]).toMatchObject({ pid: 9, error: 'no such process', capabilities: null });
+  it('reports a missing PID with the reason stderr gave', () => {
+    const r = pids(readSpec([7, 9], false), b, 'cat: /proc/9/status: No such file or directory\n');
+    expect(r.procs.map((p) => p.pid)).toEqual([7]);
+    expect(r.missing.get(9)).toBe('no such process');
   });
 
   it('does not hand a record to a PID it was not asked for', () => {
-    const { items, warnings } = assignRecords(LOCAL, b, [8], new Map([[8, 'no such process']]));
-    expect(items[0].error).toBe('no such process');
-    expect(warnings.join()).toMatch(/matched no PID asked for/);
-  });
-
-  it('--all-pids leaves out the helper PID and sorts', () => {
-    const c = nnp.replace(/^Pid:.*$/m, 'Pid:\t3');
-    const { items } = allRecords(LOCAL, b + c + a, new Set([3]));
-    expect(items.map((i) => i.pid)).toEqual([Number(one), 7].sort((x, y) => x - y));
+    const r = pids(readSpec([8], false), b);
+    expect(r.procs.filter((p) => p.pid === 8)).toEqual([]);
+    expect(r.missing.get(8)).toMatch(/no status returned/);
   });
 });

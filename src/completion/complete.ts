@@ -10,6 +10,7 @@ import { findFlag, lastValue, readWords, type Words } from './words.js';
 export const DIRECTIVE = {
   /** Let the shell complete file names (used for --kubeconfig). */
   default: 0,
+  noSpace: 2,
   noFileComp: 4,
 } as const;
 
@@ -104,7 +105,10 @@ async function flagValues(
       return containers(await lookups.pod(cluster, namespace, name), partial);
     }
   }
-  return plain(matching(flag.values, partial));
+  const values = matching(flag.values, partial);
+  // "jsonpath=" goes on with its template: no space after it (cobra's NoSpace).
+  if (values.some((v) => v.endsWith('='))) return { candidates: values.map((value) => ({ value })), directive: DIRECTIVE.noFileComp | DIRECTIVE.noSpace };
+  return plain(values);
 }
 
 async function podNames(partial: string, namespace: string | null, cluster: ClusterChoice, lookups: Lookups): Promise<Completion> {

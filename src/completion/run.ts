@@ -1,10 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { clusterLookups } from './cluster.js';
 import { complete, DIRECTIVE, formatCompletion, type Completion } from './complete.js';
-import { parseHelp } from './flags.js';
-
-/** `kubectl procstatus --help` of the same build, put in by scripts/build.mjs. */
-declare const __PROCSTATUS_HELP__: string | undefined;
+import { FLAG_SPECS } from './flags.js';
 
 /**
  * Answers one completion request on stdout and exits 0. kubectl ignores the
@@ -15,8 +12,7 @@ declare const __PROCSTATUS_HELP__: string | undefined;
 export async function runCompletion(args: string[]): Promise<void> {
   let answer: Completion;
   try {
-    const help = typeof __PROCSTATUS_HELP__ === 'string' ? __PROCSTATUS_HELP__ : '';
-    answer = await complete(args, parseHelp(help), clusterLookups());
+    answer = await complete(args, FLAG_SPECS, clusterLookups());
   } catch (err) {
     debug(`kubectl_complete-procstatus ${JSON.stringify(args)}: ${(err as Error)?.message ?? String(err)}`);
     answer = { candidates: [], directive: DIRECTIVE.noFileComp };

@@ -17,6 +17,21 @@ export interface Pod {
   };
 }
 
+/**
+ * Windows containers have no /proc. A pod says it runs on Windows through
+ * spec.os.name (required for Windows pods under Pod Security) or, on older
+ * manifests, a kubernetes.io/os node selector.
+ * https://kubernetes.io/docs/concepts/windows/user-guide/#ensuring-os-specific-workloads-land-on-the-appropriate-container-host
+ */
+export function checkLinux(pod: Pod): void {
+  const spec = pod.spec as Pod['spec'] & { os?: { name?: string }; nodeSelector?: Record<string, string> };
+  const os = spec.os?.name ?? spec.nodeSelector?.['kubernetes.io/os'];
+  if (os && os !== 'linux') {
+    throw new CliError(`pod ${pod.metadata.namespace}/${pod.metadata.name} runs on ${os === 'windows' ? 'Windows' : os}, ` +
+      'which has no /proc: there is no process status to read', undefined, 'unsupported os');
+  }
+}
+
 export interface ContainerSpec {
   name: string;
   image?: string;
@@ -96,15 +111,24 @@ export function resolveContainer(pod: Pod, selector: string | null): ResolvedCon
   const ephemeral = pod.spec.ephemeralContainers ?? [];
   const where = `pod ${pod.metadata.namespace}/${pod.metadata.name}`;
   if (selector === null) {
+    // kubectl's podcmd.FindOrDefaultContainerByName: the annotation when it names a
+    // container, else the first one, said aloud whenever the pod has any other
+    // container (regular, init or ephemeral).
+    // https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/kubectl/pkg/cmd/util/podcmd/podcmd.go
     const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER];
-    const chosen = regular.find((c) => c.name === annotated) ?? regular[0];
+    const found = annotated ? [...regular, ...init, ...ephemeral].find((c) => c.name === annotated) : undefined;
+    if (found) {
+      const kind = regular.includes(found) ? 'container' : init.includes(found) ? 'init' : 'ephemeral';
+      return { name: found.name, kind, notice: null };
+    }
+    const chosen = regular[0];
     if (!chosen) throw new CliError(`${where} has no containers`);
-    // kubectl says which it picked when there were several regular containers
-    // (podcmd.FindOrDefaultContainerByName), listing init and ephemeral ones too.
-    const notice = regular.length > 1 && chosen.name !== annotated
-      ? `Defaulted container "${chosen.name}" out of: ${listNames(pod)}`
-      : null;
-    return { name: chosen.name, kind: 'container', notice };
+    const lines: string[] = [];
+    if (annotated) lines.push(`Default container name "${annotated}" not found in pod ${pod.metadata.name}`);
+    if (regular.length > 1 || init.length > 0 || ephemeral.length > 0) {
+      lines.push(`Defaulted container "${chosen.name}" out of: ${listNames(pod)}`);
+    }
+    return { name: chosen.name, kind: 'container', notice: lines.length ? lines.join('\n') : null };
   }
   const byName =
     (regular.some((c) => c.name === selector) && 'container') ||

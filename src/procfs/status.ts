@@ -16,39 +16,51 @@ const MAX_VALUE = 4096;
 const MAX_FIELDS = 256;
 const KEY = /^([A-Za-z][A-Za-z0-9_]{0,63}):(.*)$/;
 
-/** One status text → one record. */
+/** One status text → one record (a second "Name:" is a repeated key like any other). */
 export function parseStatus(text: string): StatusRecord {
-  return splitStatuses(text)[0] ?? { fields: Object.create(null), duplicates: [] };
-}
-
-/**
- * Several status texts concatenated (what `cat /proc/1/status /proc/7/status`
- * prints) → one record each. The kernel starts every file with "Name:" and
- * never repeats a key, so "Name:" starts a record and any other repeated key
- * is a duplicate (kept once). A text with no "Name:" at all is one record.
- */
-export function splitStatuses(text: string): StatusRecord[] {
-  const records: StatusRecord[] = [];
-  let current: StatusRecord | null = null;
+  const record: StatusRecord = { fields: Object.create(null), duplicates: [] };
   let count = 0;
   for (const line of text.split('\n')) {
     const m = KEY.exec(line);
     if (!m) continue;
     const key = m[1];
-    if (current === null || (key === 'Name' && count > 0)) {
-      current = { fields: Object.create(null), duplicates: [] };
-      records.push(current);
-      count = 0;
-    }
-    if (Object.hasOwn(current.fields, key)) {
-      current.duplicates.push(key);
+    if (Object.hasOwn(record.fields, key)) {
+      // Bounded: a hostile text may repeat a key 100,000 times; one mention says it.
+      if (!record.duplicates.includes(key) && record.duplicates.length < 16) record.duplicates.push(key);
       continue;
     }
     if (count >= MAX_FIELDS) continue;
     let value = m[2].replace(/^[\t ]+/, '');
     if (value.length > MAX_VALUE) value = value.slice(0, MAX_VALUE) + '…';
-    current.fields[key] = value;
+    record.fields[key] = value;
     count++;
   }
-  return records;
+  return record;
+}
+
+/**
+ * Several status texts concatenated (what `cat /proc/1/status /proc/7/status`
+ * prints, when a read has no frames) → one text each. The kernel starts every
+ * file with "Name:" and never repeats a key, so "Name:" starts a record. A
+ * text with no "Name:" at all is one record.
+ */
+export function splitStatusTexts(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let seenKey = false;
+  let at = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('Name:') && seenKey) {
+      out.push(text.slice(start, at));
+      start = at;
+    }
+    if (KEY.test(line)) seenKey = true;
+    at += line.length + 1;
+  }
+  if (seenKey) out.push(text.slice(start));
+  return out;
+}
+
+export function splitStatuses(text: string): StatusRecord[] {
+  return splitStatusTexts(text).map(parseStatus);
 }

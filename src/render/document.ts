@@ -1,18 +1,21 @@
 import type { ProcItem } from '../item.js';
-import type { Options } from '../options.js';
+import type { Show } from '../options.js';
 
 /**
- * The `-o json|yaml` document. With --capabilities or --signals the other
- * section is left out, as the README's contract says.
+ * The `-o json|yaml` document, which jsonpath and custom-columns address too.
+ * With --capabilities or --signals the other section is left out, as the
+ * README's contract says.
  */
-export function toDocument(items: ProcItem[], show: Options['show']): { kind: 'ProcStatusList'; items: object[] } {
+export function toDocument(items: ProcItem[], show: Show): { kind: 'ProcStatusList'; items: Record<string, unknown>[] } {
   return {
     kind: 'ProcStatusList',
-    items: items.map((item) => {
-      const out: Record<string, unknown> = { ...item };
-      if (!show.capabilities) delete out.capabilities;
-      if (!show.signals) delete out.signals;
-      return out;
-    }),
+    items: items.map((item) => toDocumentItem(item, show)),
   };
+}
+
+export function toDocumentItem(item: ProcItem, show: Show): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item };
+  if (!show.capabilities) delete out.capabilities;
+  if (!show.signals) delete out.signals;
+  return out;
 }

@@ -1,5 +1,5 @@
 import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../item.js';
-import type { Options } from '../options.js';
+import type { Show } from '../options.js';
 import { displayWidth, formatColumns, GAP } from './columns.js';
 import { setText } from './names.js';
 import { safe } from './sanitize.js';
@@ -8,6 +8,8 @@ export interface TableStyle {
   /** Columns to wrap to. */
   width: number;
   color: boolean;
+  /** The time elapsed times are counted to (ms since the epoch). */
+  now?: number;
 }
 
 
@@ -18,15 +20,22 @@ interface Column {
   wraps?: boolean;
 }
 
+/** What the table renderers are told: which sections, how wide, and whether to print headers. */
+export interface TableSpec {
+  show: Show;
+  wide: boolean;
+  noHeaders: boolean;
+}
+
 /** Items (those without an error) as text: a detail view for one, rows for many. */
-export function renderTable(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | 'noHeaders'>, style: TableStyle): string {
+export function renderTable(items: ProcItem[], opts: TableSpec, style: TableStyle): string {
   if (items.length === 0) return '';
-  if (items.length === 1 && opts.output === 'table') return renderDetail(items[0], opts, style);
+  if (items.length === 1 && !opts.wide) return renderDetail(items[0], opts, style);
   return renderRows(items, opts, style);
 }
 
-function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | 'noHeaders'>, style: TableStyle): string {
-  const wide = opts.output === 'wide';
+function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): string {
+  const wide = opts.wide;
   const columns: Column[] = [];
   const origins = new Set(items.map((i) => `${i.namespace}/${i.pod}/${i.container}`));
   if (items[0].pod !== null && origins.size > 1) {
@@ -45,6 +54,12 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
     columns.push({ head: 'THREADS', cell: (i) => num(i.threads) });
     columns.push({ head: 'NNP', cell: (i) => (i.noNewPrivs === null ? '' : i.noNewPrivs ? '1' : '0') });
     columns.push({ head: 'SECCOMP', cell: (i) => i.seccomp ?? '' });
+    // psgo's user, etime, rss and label descriptors.
+    columns.push({ head: 'USER', cell: (i) => i.user ?? (i.uid ? String(i.uid[1]) : '') });
+    columns.push({ head: 'ELAPSED', cell: (i) => elapsed(i.startTime, style.now ?? Date.now()) });
+    columns.push({ head: 'RSS', cell: (i) => (i.rssBytes === null ? '' : String(i.rssBytes / 1024)) });
+    if (items.some((i) => i.lsm)) columns.push({ head: 'LABEL', cell: (i) => i.lsm?.label ?? '' });
+    if (items.some((i) => i.uidMap && !hostMap(i.uidMap))) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
   }
   const caps = (key: (typeof CAPABILITY_SETS)[number][0], head: string): Column => ({
     head, wraps: true, cell: (i) => setText(i.capabilities?.[key], { compact: !wide, capabilities: true }),
@@ -67,6 +82,7 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
     if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
     if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
   }
+  if (items.some((i) => i.cmdline !== null)) columns.push({ head: 'COMMAND', wraps: true, cell: (i) => (i.cmdline ?? []).join(' ') });
   if (items.some((i) => i.debugContainer)) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
   if (items.some((i) => i.findings.length)) {
     columns.push({ head: 'FINDINGS', wraps: true, cell: (i) => i.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
@@ -75,7 +91,7 @@ function renderRows(items: ProcItem[], opts: Pick<Options, 'show' | 'output' | '
   return layout(opts.noHeaders ? null : columns.map((c) => c.head), rows, columns.map((c) => !!c.wraps), style);
 }
 
-function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>, style: TableStyle): string {
+function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): string {
   const out: string[] = [];
   const where = item.pod !== null ? `   pod ${item.namespace}/${item.pod}, container ${item.container}` : '';
   const thread = item.tid !== null ? ` thread ${item.tid}` : '';
@@ -93,7 +109,14 @@ function renderDetail(item: ProcItem, opts: Pick<Options, 'show' | 'noHeaders'>,
         item.seccomp + (item.seccompFilters ? ` (${item.seccompFilters} filter${item.seccompFilters === 1 ? '' : 's'})` : '')],
       ['NSpid', item.nspid ? item.nspid.join(' ') : '?'],
       ['VmRSS', item.vmRSS ?? '-'],
+      ['User', item.user ?? '-'],
+      ['Group', item.group ?? '-'],
+      ['Started', item.startTime ? `${item.startTime}   (${elapsed(item.startTime, style.now ?? Date.now())} ago)` : '-'],
+      ['LSM', item.lsm?.label ?? '-   (no LSM label)'],
+      ['UidMap', item.uidMap ? mapText(item.uidMap) : '-'],
+      ['GidMap', item.gidMap ? mapText(item.gidMap) : '-'],
     ];
+    if (item.cmdline !== null) identity.push(['Cmdline', item.cmdline.length ? item.cmdline.join(' ') : '(none: a kernel thread or zombie)']);
     out.push(...identity.map(([k, v]) => safe(`${(k + ':').padEnd(12)}${v}`)));
   }
   if (item.findings.length) {
@@ -176,4 +199,28 @@ function num(n: number | null): string {
 
 function label(key: string): string {
   return key === 'sharedPending' ? 'shared pending' : key;
+}
+
+/** ps's etime: [[DD-]HH:]MM:SS. */
+export function elapsed(start: string | null, now: number): string {
+  if (!start) return '';
+  let s = Math.max(0, Math.floor((now - Date.parse(start)) / 1000));
+  const days = Math.floor(s / 86400);
+  s -= days * 86400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (days ? `${days}-` : '') + (days || h ? `${two(h)}:` : '') + `${two(m)}:${two(sec)}`;
+}
+
+function hostMap(map: { inside: number; outside: number; count: number }[]): boolean {
+  return map.length === 1 && map[0].inside === 0 && map[0].outside === 0 && map[0].count === 4294967295;
+}
+
+/** "0→100000 (65536)"; the host's own map reads "host". */
+function mapText(map: { inside: number; outside: number; count: number }[] | null): string {
+  if (!map) return '';
+  if (hostMap(map)) return 'host';
+  return map.map((r) => `${r.inside}→${r.outside} (${r.count})`).join(', ');
 }

@@ -1,17 +1,17 @@
-import { CliError } from '../errors.js';
-import { errorItem, type Origin, type ProcItem } from '../item.js';
-import { allRecords, assignRecords, threadRecords } from '../procfs/assign.js';
-import { debugCommand, missingExecutable, missingFromStderr, splitHelperPids, statusCommand } from '../procfs/command.js';
+import { CliError, firstLine } from '../errors.js';
+import { buildItem, errorItem, type Origin, type ProcItem } from '../item.js';
+import { parseStatus } from '../procfs/status.js';
+import { readContext } from '../read/context.js';
+import { missingExecutable, isWindowsRuntime } from '../read/exec-failure.js';
+import { readCommand, unframe, type ReadMode } from '../read/frame.js';
+import type { ReadSpec } from '../read/files.js';
 import type { Cluster } from '../kube/config.js';
 import { networkError } from '../kube/errors.js';
 import { execCollect, UpgradeRefused, type ExecResult } from '../kube/exec.js';
 import { apiFailure } from '../kube/pod.js';
-import { safe } from '../render/sanitize.js';
 
-export interface ReadRequest {
-  pids: number[] | 'all';
-  threads: boolean;
-  requestTimeoutMs: number;
+export interface ExecLimits {
+  timeoutMs: number;
   maxBytes: number;
   log: (line: string) => void;
 }
@@ -27,92 +27,109 @@ export interface SourceResult {
   error: CliError | null;
 }
 
+type Where = Origin & { pod: string; namespace: string; container: string };
+
 /**
  * One container: one exec for every PID asked, however many. With `via`, the
  * exec runs in that ephemeral debug container, which shares the target's PID
  * namespace.
  */
-export async function readContainer(cluster: Cluster, origin: Origin & { pod: string; namespace: string; container: string },
-  req: ReadRequest, via: string | null = null): Promise<SourceResult> {
-  const command = via ? debugCommand(req.pids, req.threads) : statusCommand(req.pids, req.threads);
+export async function readContainer(cluster: Cluster, origin: Where, spec: ReadSpec, limits: ExecLimits,
+  via: string | null = null): Promise<SourceResult> {
+  const mode: ReadMode = via ? 'debug' : 'direct';
   let result: ExecResult;
   try {
     result = await execCollect(cluster, {
-      namespace: origin.namespace, pod: origin.pod, container: via ?? origin.container, command,
-      maxBytes: req.maxBytes, timeoutMs: req.requestTimeoutMs, log: req.log,
+      namespace: origin.namespace, pod: origin.pod, container: via ?? origin.container, command: readCommand(spec, mode),
+      maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs, log: limits.log,
     });
   } catch (err) {
     if (err instanceof UpgradeRefused) {
       throw apiFailure(err, cluster, { verb: 'create', resource: 'pods/exec', namespace: origin.namespace, name: origin.pod });
     }
     if (err instanceof CliError) throw err;
-    throw networkError(err, cluster.server, req.requestTimeoutMs);
+    throw networkError(err, cluster.server, limits.timeoutMs);
   }
-  const read = interpret(origin, req.pids, req.threads, result, via);
-  for (const item of read.items) item.debugContainer = via;
-  return read;
+  return interpret(origin, spec, result, via);
 }
 
 /** What came back → items, keeping every PID that did arrive. */
-export function interpret(origin: Origin, pids: number[] | 'all', threads: boolean, result: ExecResult,
-  via: string | null = null): SourceResult {
-  const warnings: string[] = [];
+export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via: string | null = null): SourceResult {
   const status = result.status;
   const exitCode = exitCodeOf(status);
   const message = status?.message ?? '';
   if (status && status.status !== 'Success') {
-    const missing = missingExecutable(`${message}\n${result.stderr}`, exitCode);
+    const said = `${message}\n${result.stderr}`;
+    if (isWindowsRuntime(said)) throw windows(origin);
+    const missing = missingExecutable(said, exitCode);
     if (missing && via) {
       throw new CliError(`the debug container ${via} has no "${missing}": its image needs sh, cat and readlink (busybox has them)`,
         undefined, 'debug container');
     }
-    if (missing) throw distroless(origin, missing, message || result.stderr);
+    if (missing) throw distroless(origin, missing, message && !/non-zero exit code/.test(message) ? message : result.stderr || message);
     if (exitCode === null) {
-      throw new CliError(`exec in ${origin.namespace}/${origin.pod} (container ${origin.container}) failed: ${safe(firstLine(message) || 'no reason given')}`);
+      throw new CliError(`exec in ${where(origin)} failed: ${firstLine(message) || 'no reason given'}`);
     }
   }
+  const read = unframe(spec, via ? 'debug' : 'direct', result.stdout, result.stderr, result.truncated || result.failure !== null);
+  if (read.error) throw new CliError(`${where(origin)}: ${read.error}`, undefined, 'garbled output');
   const error = result.truncated
     ? new CliError(`${where(origin)}: output cut at ${result.maxBytes} bytes (--max-bytes); showing what was read before it`, undefined, 'output cut')
     : result.failure ? new CliError(`${where(origin)}: ${result.failure}`, undefined, 'stream failed') : null;
+  // A stream that ended early says why for every PID that never arrived.
+  const cutReason = result.truncated ? 'output cut at the --max-bytes limit before this process' : result.failure;
 
-  // The --all-pids and debug container scripts start with a line of their own
-  // PIDs, which are not the target's.
-  const scripted = pids === 'all' || via !== null;
-  const { helpers, rest } = scripted ? splitHelperPids(result.stdout) : { helpers: null, rest: result.stdout };
+  const warnings = read.warnings.map((w) => `${where(origin)}: ${w}`);
+  const helpers = read.helpers;
   // With targeting, PID 1 of the shared namespace is the target's init; when
   // it is the debug container's own, the runtime ignored targetContainerName.
   if (via !== null && helpers?.has(1)) throw noTargeting(origin, via);
+  if (spec.pids === 'all' && !helpers && result.stdout.length > 0) {
+    warnings.push(`${where(origin)}: the --all-pids helper did not report its own PID; it may be listed`);
+  }
 
-  if (pids === 'all') {
-    const exclude = helpers ?? new Set<number>();
-    const assigned = threads ? threadRecords(origin, rest, 'all', new Map(), exclude) : allRecords(origin, rest, exclude);
-    if (!helpers && result.stdout.length > 0) warnings.push(`${where(origin)}: the --all-pids helper did not report its own PID; it may be listed`);
-    if (assigned.items.length === 0) {
+  const context = readContext(read.shared);
+  const items: ProcItem[] = [];
+  const repeated: string[] = [];
+  for (const proc of read.procs) {
+    if (spec.pids === 'all' && helpers?.has(proc.pid)) continue;
+    if (spec.pids !== 'all' && !spec.pids.includes(proc.pid)) continue;
+    if (helpers?.has(proc.pid)) {
+      items.push(errorItem(origin, proc.pid, `a process of the debug container ${via}, not of the target`, proc.tid));
+      continue;
+    }
+    const item = buildItem(origin, proc, context, via);
+    const dups = parseStatus(proc.files.status ?? '').duplicates;
+    if (dups.length && repeated.length < 3) repeated.push(`pid ${proc.pid}: ${dups.join(', ')}`);
+    items.push(item);
+  }
+  // One line per container, however many processes repeat keys: what is said about one container is bounded.
+  if (repeated.length) warnings.push(`${where(origin)}: repeated keys ignored (${repeated.join('; ')})`);
+
+  if (spec.pids === 'all') {
+    if (items.length === 0) {
       if (error) throw error;
       if (via !== null && helpers && helpers.size > 0) throw noTargeting(origin, via);
-      const why = result.stderr ? safe(firstLine(result.stderr)) : 'no status records came back';
+      const why = result.stderr ? firstLine(result.stderr) : 'no status records came back';
       throw new CliError(`no process status could be read from ${where(origin)}: ${why}`);
     }
-    return { items: assigned.items, warnings: [...warnings, ...assigned.warnings], error };
+    items.sort(byPid);
+    return { items, warnings, error };
   }
-  const missing = missingFromStderr(result.stderr);
-  if (result.failure || result.truncated) {
-    // PIDs that never arrived carry the reason the stream ended; a PID whose
-    // record did arrive is still matched by its Pid field.
-    const reason = result.truncated ? 'output cut at the --max-bytes limit before this process' : result.failure!;
-    for (const pid of pids) if (!missing.has(pid)) missing.set(pid, reason);
+  for (const [pid, why] of read.missing) {
+    if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, cutReason && why === 'no status returned for this process' ? cutReason : why));
   }
-  const assigned = threads
-    ? threadRecords(origin, rest, pids, missing, new Set())
-    : assignRecords(origin, rest, pids, missing);
-  // A PID asked for that is the debug container's own is never shown as the target's.
-  const items = assigned.items.map((i) => (helpers && i.pid !== null && helpers.has(i.pid)
-    ? errorItem(origin, i.pid, `a process of the debug container ${via}, not of the target`, i.tid) : i));
-  return { items, warnings: [...warnings, ...assigned.warnings], error };
+  const order = new Map(spec.pids.map((p, i) => [p, i]));
+  items.sort((a, b) => (order.get(a.pid!) ?? 0) - (order.get(b.pid!) ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
+  return { items, warnings, error };
+}
+
+function byPid(a: ProcItem, b: ProcItem): number {
+  return (a.pid ?? 0) - (b.pid ?? 0) || (a.tid ?? 0) - (b.tid ?? 0);
 }
 
 /** What a runtime without process-namespace targeting looks like from inside. */
-function noTargeting(origin: Origin, via: string): CliError {
+function noTargeting(origin: Where, via: string): CliError {
   return new CliError(
     `the debug container ${via} sees only its own processes, not those of container "${origin.container}" in ` +
       `${origin.namespace}/${origin.pod}: the container runtime does not support targetContainerName (process namespace targeting)`,
@@ -121,14 +138,20 @@ function noTargeting(origin: Origin, via: string): CliError {
   );
 }
 
-function distroless(origin: Origin, program: string, said: string): CliError {
+function distroless(origin: Where, program: string, said: string): CliError {
   return new CliError(
     `container "${origin.container}" of pod ${origin.namespace}/${origin.pod} has no "${program}" to run` +
-      ` (a distroless or scratch image?): ${safe(firstLine(said))}`,
+      ` (a distroless or scratch image?): ${firstLine(said)}`,
     'read it from a debug container that shares its PID namespace: add --debug-image busybox:1.36 ' +
       '(this adds an ephemeral container to the pod, which cannot be removed afterwards)',
     'no cat or sh',
   );
+}
+
+/** A Windows container has no /proc; reached only when the pod did not say so in its spec. */
+export function windows(origin: Where): CliError {
+  return new CliError(`container "${origin.container}" of pod ${origin.namespace}/${origin.pod} runs on Windows, ` +
+    'which has no /proc: there is no process status to read', undefined, 'unsupported os');
 }
 
 /**
@@ -145,10 +168,6 @@ function exitCodeOf(status: ExecResult['status']): number | null {
   return Number.isInteger(code) ? code : null;
 }
 
-function where(origin: Origin): string {
+function where(origin: Where): string {
   return `${origin.namespace}/${origin.pod} (container ${origin.container})`;
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
 }

@@ -1,0 +1,13 @@
+/** What the findings stage says about a process; the item carries them. */
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITIES: Severity[] = ['info', 'warning', 'critical'];
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  message: string;
+}
+
+export function atLeast(severity: Severity, floor: Severity): boolean {
+  return SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(floor);
+}
