@@ -46,6 +46,14 @@ export interface RunSpec {
   /** Wait until the container's PID namespace holds at least this many processes before reporting ready. */
   readyProcesses?: number;
   restartCount?: number;
+  /**
+   * The node applies the pod's and the container's securityContext,
+   * seccompProfile and hostUsers the way kubelet + containerd + runc do
+   * (noderuntime.ts, credexec.py): user, groups, capabilities (containerd's
+   * default set), no_new_privs, seccomp filter, user namespace. Without it the
+   * process keeps the server's credentials and argv sets what it needs.
+   */
+  applySecurity?: boolean;
 }
 
 export interface FixtureContainer {
