@@ -142,6 +142,16 @@ export function launchConfig(
   };
 }
 
+/** The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
+export function lastCap(): number {
+  try {
+    const n = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
+    return Number.isInteger(n) ? n : CAP_NAMES.length - 1;
+  } catch {
+    return CAP_NAMES.length - 1;
+  }
+}
+
 /** The uid_map / gid_map line for a user namespace at `base`, as the kubelet sets it up. */
 export function idMapLine(base: number): string {
   return `0 ${base} ${USERNS_SIZE}\n`;

@@ -5,7 +5,6 @@
 // Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   CONTAINER_PATH,
@@ -19,9 +18,8 @@ import { FixtureError } from './fixture.ts';
 import type { ContainerStateSpec, Fault, Fixture, FixtureContainer, FixtureMetadata, FixturePod, FixtureWorkload, PodPhase, RunSpec } from './fixture.ts';
 import { runEphemeralContainer } from './kubelet.ts';
 import type { KubeletContext } from './kubelet.ts';
-import { credexecArgv, idMapLine, isWindowsPod, launchConfig, newContainerID, python, USERNS_SIZE } from './noderuntime.ts';
+import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from './noderuntime.ts';
 import { buildRootfs } from './rootfs.ts';
-import { CAP_NAMES } from './security.ts';
 import { matchesLabels, requirementsFromLabelSelector } from './selectors.ts';
 import type { LabelSelector } from './selectors.ts';
 import type { Status } from './status.ts';
@@ -95,15 +93,6 @@ export const WORKLOAD_KINDS: Record<string, { group: string; version: string; re
   ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets', shortNames: ['rs'] },
   Job: { group: 'batch', version: 'v1', resource: 'jobs', shortNames: [] },
 };
-
-function lastCap(): number {
-  try {
-    const n = Number(fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
-    return Number.isInteger(n) ? n : CAP_NAMES.length - 1;
-  } catch {
-    return CAP_NAMES.length - 1;
-  }
-}
 
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
