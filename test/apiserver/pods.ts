@@ -322,6 +322,13 @@ export class Cluster {
         return;
       }
       const { userNamespaceBase, ...creds } = cfg;
+      try {
+        python();
+      } catch (e) {
+        // Only these containers go without: the rest of the fixture still starts.
+        c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
+        return;
+      }
       const workingDir = c.spec.workingDir as string | undefined;
       wrapper = {
         argv: credexecArgv({ ...creds, root: c.rootDir, mountProc: !!c.rootDir, wd: workingDir, userns: userNamespaceBase !== undefined }, []),
