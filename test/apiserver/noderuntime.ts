@@ -196,6 +196,9 @@ function logfmtTime(d = new Date()): string {
  *   text runc gives containerd, cf. cri-o/cri-o#9136, opencontainers/runc#4713);
  *   crun says "executable file `cat` not found in $PATH: No such file or
  *   directory" (containers/crun#1664, #1688, the wording from crun#439/#445).
+ *   runc's 255 is its exec command's exit code for a failed exec (runc
+ *   exec.go, fatalWithCode(..., 255)); crun's 255 here is assumed to match
+ *   and was not checked against crun's source.
  * Windows (containerd + hcsshim): CreateProcess fails inside HCS and
  * containerd wraps it as for any exec failure: "hcs::System::CreateProcess
  * <container id>: The system cannot find the file specified." (wording as in
