@@ -162,6 +162,28 @@ export interface StartOptions {
   readyProcesses?: number;
   timeoutMs?: number;
   label: string;
+  /**
+   * Start argv through a helper that does the chroot, working directory and
+   * credentials itself (credexec.py, see noderuntime.ts) instead of
+   * unshare's --root and --wd. `exe` is the helper's binary, so PID 1 counts
+   * as started only once it has exec'd the command. With `idMap`, the helper
+   * makes a user namespace and waits for this server to write that line to
+   * its uid_map and gid_map (root in the parent namespace may map any ids).
+   */
+  wrapper?: { argv: string[]; exe: string; idMap?: string };
+}
+
+/** Writes uid_map and gid_map of pid once it is in a user namespace of its own; false while it is not yet. */
+function writeIdMaps(pid: number, line: string): boolean {
+  try {
+    if (fs.readlinkSync(`/proc/${pid}/ns/user`) === fs.readlinkSync('/proc/self/ns/user')) return false;
+    // One write(2) each: the kernel takes a map in a single write only (user_namespaces(7)).
+    fs.writeFileSync(`/proc/${pid}/uid_map`, line);
+    fs.writeFileSync(`/proc/${pid}/gid_map`, line);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startContainer(o: StartOptions): Promise<ContainerProcess> {
@@ -169,9 +191,13 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   // --propagation private (unshare's default for --mount) keeps the new /proc
   // mount from leaking back into the host's mount namespace.
   args.push('--propagation', 'private', '--mount-proc');
-  if (o.rootDir) args.push(`--root=${o.rootDir}`);
-  if (o.workingDir) args.push(`--wd=${o.workingDir}`);
-  args.push('--', ...o.argv);
+  if (o.wrapper) {
+    args.push('--', ...o.wrapper.argv, ...o.argv);
+  } else {
+    if (o.rootDir) args.push(`--root=${o.rootDir}`);
+    if (o.workingDir) args.push(`--wd=${o.workingDir}`);
+    args.push('--', ...o.argv);
+  }
   const { child, output, exited, exitInfo } = launch(args, o.env, false);
 
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
@@ -185,6 +211,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   // The namespaced PID 1 is unshare's forked child; it is ready once it has
   // exec'd the container's argv (its exe is no longer unshare).
   let pid1 = 0;
+  let mapped = false;
   for (;;) {
     const done = exitInfo();
     if (done) fail(`exited during start-up (${JSON.stringify(done)})`);
@@ -200,7 +227,11 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
       } catch {
         // not readable yet, or gone (then exitInfo() is set soon)
       }
-      if (exe && launcherExe && exe !== launcherExe) break;
+      if (o.wrapper && exe === o.wrapper.exe) {
+        if (o.wrapper.idMap && !mapped) mapped = writeIdMaps(pid1, o.wrapper.idMap);
+      } else if (exe && launcherExe && exe !== launcherExe) {
+        break;
+      }
     }
     await sleep(5);
   }
@@ -397,6 +428,10 @@ export function resolveInRoot(root: string, argv0: string, searchPath = CONTAINE
  * capabilities and no_new_privs: nsenter joins the namespaces only, capsh
  * chroots into the container's root (working directory /), sets the
  * credentials and execs argv[0] as resolved (`resolved`).
+ *
+ * With `wrapper` (containers with run.applySecurity), nsenter joins the PID
+ * and mount namespaces only and the wrapper (credexec.py) does the rest:
+ * user namespace, chroot, working directory, credentials, seccomp.
  */
 export function spawnInContainer(
   pid1: number,
@@ -404,11 +439,16 @@ export function spawnInContainer(
   env: Record<string, string>,
   stdin: boolean,
   sandbox?: SandboxedExec & { resolved: string },
+  wrapper?: { argv: string[] },
 ): ChildProcess {
   const command = sandbox
     ? ['capsh', '--quiet', `--chroot=${sandbox.rootDir}`, ...sandbox.credArgs, `--shell=${sandbox.resolved}`, '--', ...argv.slice(1)]
-    : argv;
-  const nsArgs = sandbox ? ['--pid', '--mount'] : ['--pid', '--mount', '--root', '--wd'];
+    : wrapper
+      ? [...wrapper.argv, ...argv]
+      : argv;
+  // A wrapper (credexec.py) chroots into the container's root itself; it has
+  // to start outside it, where the interpreter is.
+  const nsArgs = sandbox || wrapper ? ['--pid', '--mount'] : ['--pid', '--mount', '--root', '--wd'];
   const child = spawn('nsenter', ['--target', String(pid1), ...nsArgs, '--', ...command], {
     env,
     stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { exitStatus, killTree, resolveInContainer, spawnInContainer } from './containers.ts';
 import type { ExitInfo } from './containers.ts';
+import { execFailure, podRuntime } from './noderuntime.ts';
 import type { ContainerRecord, PodRecord } from './pods.ts';
 import {
   badRequest,
@@ -109,7 +110,8 @@ export function planExec(pod: PodRecord | undefined, name: string, q: URLSearchP
   if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.phase === 'Pending') {
     return badRequest('unable to upgrade connection: pod does not exist');
   }
-  if (!('running' in container.state) || !container.proc) {
+  // Windows pods run no process here (noderuntime.ts answers their execs).
+  if (!('running' in container.state) || (!container.proc && podRuntime(pod) !== 'windows')) {
     return badRequest(`unable to upgrade connection: container not found ("${container.name}")`);
   }
   return plan;
@@ -193,7 +195,19 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
   // "The stream is up" signal.
   send(plan.stdout ? STDOUT : plan.stderr && !plan.tty ? STDERR : ERROR, Buffer.alloc(0));
 
-  const resolved = resolveInContainer(plan.container.proc!.pid1, plan.argv[0], plan.container.env.PATH);
+  const runtime = podRuntime(plan.pod);
+  const resolved =
+    runtime === 'windows'
+      ? ({ ok: false, detail: 'no Windows processes here' } as const)
+      : resolveInContainer(plan.container.proc!.pid1, plan.argv[0], plan.container.env.PATH);
+  const other = resolved.ok ? undefined : execFailure(runtime, plan.argv, plan.container.containerID);
+  if (other) {
+    hooks.log(`${label}: ${runtime}: command not found`);
+    if (other.stderr && plan.stderr && !plan.tty) send(STDERR, Buffer.from(other.stderr));
+    else if (other.stderr && plan.tty) send(STDOUT, Buffer.from(other.stderr));
+    finish(other.status, 'close');
+    return;
+  }
   if (!resolved.ok) {
     const execId = randomBytes(32).toString('hex');
     hooks.log(`${label}: ${resolved.detail}`);
@@ -210,6 +224,7 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
     plan.container.env,
     plan.stdin,
     sandbox && { ...sandbox, resolved: resolved.path.startsWith('/') ? resolved.path : `/${resolved.path}` },
+    plan.container.wrapper,
   );
   const off = hooks.onStop(() => {
     killTree(child);

@@ -22,6 +22,12 @@
 // it they start from their image like one added by PATCH (kubelet.ts).
 // Annotation procstatus.test/no-ephemeral-targeting: "true" on a pod makes
 // the node ignore targetContainerName there.
+//
+// run.applySecurity: true has the node apply securityContext, seccompProfile
+// and hostUsers for real; pod annotations procstatus.test/ignore-* and
+// procstatus.test/extra-capabilities make it lie, procstatus.test/runtime
+// (crio-runc, crio-crun) and Windows pods change exec failures. See
+// noderuntime.ts and README.md.
 
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
@@ -46,6 +52,14 @@ export interface RunSpec {
   /** Wait until the container's PID namespace holds at least this many processes before reporting ready. */
   readyProcesses?: number;
   restartCount?: number;
+  /**
+   * The node applies the pod's and the container's securityContext,
+   * seccompProfile and hostUsers the way kubelet + containerd + runc do
+   * (noderuntime.ts, credexec.py): user, groups, capabilities (containerd's
+   * default set), no_new_privs, seccomp filter, user namespace. Without it the
+   * process keeps the server's credentials and argv sets what it needs.
+   */
+  applySecurity?: boolean;
 }
 
 export interface FixtureContainer {

@@ -4,7 +4,7 @@
 // whose PID 1 exits shows as terminated with its exit code).
 // Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   CONTAINER_PATH,
@@ -18,6 +18,7 @@ import { FixtureError } from './fixture.ts';
 import type { ContainerStateSpec, Fault, Fixture, FixtureContainer, FixtureMetadata, FixturePod, FixtureWorkload, PodPhase, RunSpec } from './fixture.ts';
 import { runEphemeralContainer } from './kubelet.ts';
 import type { KubeletContext } from './kubelet.ts';
+import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from './noderuntime.ts';
 import { buildRootfs } from './rootfs.ts';
 import { matchesLabels, requirementsFromLabelSelector } from './selectors.ts';
 import type { LabelSelector } from './selectors.ts';
@@ -58,6 +59,8 @@ export interface ContainerRecord {
   visible?: boolean;
   /** Ephemeral containers started from their image: how exec runs in them. */
   sandbox?: SandboxedExec;
+  /** run.applySecurity containers: exec'd processes go through credexec.py with the container's credentials. */
+  wrapper?: { argv: string[] };
   /** status.image and status.imageID once the image is "pulled" (ephemeral containers). */
   imageInfo?: { image: string; imageID: string };
 }
@@ -93,10 +96,6 @@ export const WORKLOAD_KINDS: Record<string, { group: string; version: string; re
 
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function hex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
 }
 
 let resourceVersion = 1000;
@@ -148,6 +147,8 @@ export class Cluster {
   private readonly workDir: string;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  /** User namespaces handed out so far (hostUsers: false): the next one starts at 65536 * (this + 1). */
+  private usernsCount = 0;
   private readonly kubelet: KubeletContext = {
     workDir: '',
     schedule: (ms, fn) => {
@@ -220,7 +221,7 @@ export class Cluster {
     const containers: ContainerRecord[] = [];
     const add = (list: FixtureContainer[] | undefined, kind: ContainerKind): void => {
       for (const c of list ?? []) {
-        const containerID = `containerd://${hex(32)}`;
+        const containerID = newContainerID(p);
         const env: Record<string, string> = { PATH: CONTAINER_PATH, HOSTNAME: p.metadata.name, HOME: '/root' };
         for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
         containers.push({
@@ -274,6 +275,9 @@ export class Cluster {
   async start(): Promise<void> {
     const jobs: Promise<void>[] = [];
     for (const pod of this.pods) {
+      // No Windows processes here: exec into a Windows pod answers as the
+      // node would for a command it cannot find (noderuntime.ts).
+      if (isWindowsPod(pod.spec)) continue;
       for (const c of pod.containers) {
         if (!('running' in c.state)) continue;
         if (c.kind === 'ephemeral' && !c.run.argv?.length) continue; // started from its image, below
@@ -306,7 +310,41 @@ export class Cluster {
     if (c.run.rootfs || c.run.files) {
       c.rootDir = buildRootfs(path.join(this.workDir, 'rootfs', `${pod.namespace}_${pod.name}_${c.name}`), c.run);
     }
+    let wrapper: { argv: string[]; exe: string; idMap?: string } | undefined;
+    if (c.run.applySecurity) {
+      const cap = lastCap();
+      const cfg = launchConfig(pod, c.spec, cap, () => USERNS_SIZE * ++this.usernsCount);
+      if ('reason' in cfg) {
+        // The kubelet refuses to create it: it waits with that reason, and a
+        // pod none of whose containers started is Pending.
+        c.state = { waiting: { reason: cfg.reason, message: cfg.message } };
+        if (!pod.containers.some((x) => x.kind === 'container' && x !== c && 'running' in x.state)) pod.phase = 'Pending';
+        return;
+      }
+      const { userNamespaceBase, ...creds } = cfg;
+      try {
+        python();
+      } catch (e) {
+        // Only these containers go without: the rest of the fixture still starts.
+        c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
+        return;
+      }
+      const workingDir = c.spec.workingDir as string | undefined;
+      wrapper = {
+        argv: credexecArgv({ ...creds, root: c.rootDir, mountProc: !!c.rootDir, wd: workingDir, userns: userNamespaceBase !== undefined }, []),
+        exe: python().exe,
+        ...(userNamespaceBase !== undefined ? { idMap: idMapLine(userNamespaceBase) } : {}),
+      };
+      // exec: nsenter joins the PID and mount namespaces, credexec.py the
+      // user namespace (/proc there is the container's), then the same
+      // credentials, chrooted into PID 1's root.
+      const join = userNamespaceBase !== undefined ? { joinUserns: '/proc/1/ns/user' } : {};
+      c.wrapper = {
+        argv: credexecArgv({ ...creds, ...join, root: '/proc/1/root', wd: workingDir }, []),
+      };
+    }
     c.proc = await startContainer({
+      wrapper,
       argv: c.run.argv as string[],
       env: c.env,
       rootDir: c.rootDir,
@@ -374,7 +412,7 @@ export class Cluster {
     }
     if (added.length === 0) return this.podObject(p);
     for (const spec of added) {
-      const containerID = `containerd://${hex(32)}`;
+      const containerID = newContainerID(p);
       const c: ContainerRecord = {
         name: spec.name as string,
         kind: 'ephemeral',
