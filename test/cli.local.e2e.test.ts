@@ -68,10 +68,11 @@ describe.skipIf(!canSetpriv)('local mode', () => {
 
 describe('bad input', () => {
   it.each([
-    [[], /^error: --pid is required/],
+    [['--signals'], /^error: --pid is required/],
+    [['-n'], /^error: flag needs an argument: --namespace/],
     [['--pid', '0'], /^error: invalid --pid 0: must be a positive integer/],
     [['--pid', 'x'], /^error: invalid --pid "x": not a number/],
-    [['--pid', '1', '-o', 'xml'], /^error: unknown output format "xml"/],
+    [['--pid', '1', '-o', 'xml'], /^error: unable to match a printer suitable for the output format "xml"/],
   ])('%j → one error line, usage hint, exit 2', (args, message) => {
     const r = runCli(args);
     expect(r.code).toBe(2);
@@ -80,6 +81,14 @@ describe('bad input', () => {
     expect(lines[0]).toMatch(message);
     expect(lines).toHaveLength(2);
     expect(r.stderr).not.toMatch(/\s+at \S+ \(/);
+  });
+
+  it('no arguments: a short usage with examples on stdout, exit 0, as kubectl plugins do', () => {
+    const r = runCli([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Usage:$/m);
+    expect(r.stdout).toMatch(/^ {2}kubectl procstatus my-pod --pid 1$/m);
   });
 
   it('--version and --help', () => {

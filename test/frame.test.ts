@@ -94,7 +94,7 @@ describe('hostile output', () => {
 
   it('a forged marker inside a file the container controls adds a frame: caught, never misattributed', () => {
     const status = 'Name:\tsh\nPid:\t1\n';
-    const texts = ['root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n', status, '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n'];
+    const texts = [status, '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n'];
     const r = unframe(spec, 'direct', frames(texts), '', false);
     expect(r.error).toMatch(/frame markers that do not match the files asked for/);
     expect(r.procs).toEqual([]);
@@ -102,7 +102,7 @@ describe('hostile output', () => {
   });
 
   it('a cut stream keeps whole frames and says why the rest is missing', () => {
-    const texts = ['', '', 'btime 1\n', 'Name:\tsh\nPid:\t1\n', '1 (sh) S 0'];
+    const texts = ['Name:\tsh\nPid:\t1\n', '1 (sh) S 0', '', '', '', 'Name:\tsh\nPid:\t2\n'];
     const out = frames(texts).slice(0, -10);
     const two = unframe(readSpec([1, 2], false), 'direct', out, '', true);
     expect(two.procs.map((p) => p.pid)).toEqual([1]);

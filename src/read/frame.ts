@@ -11,6 +11,8 @@ import { PROC_FILE_PATH, SHARED_FILE_PATH, MAX_FRAME, type ProcFile, type ReadSp
  *
  *     cat BOOT_ID f1 BOOT_ID f2 BOOT_ID … fn BOOT_ID
  *
+ * (each process's files, then the per-container ones)
+ *
  * The first 37 bytes teach the marker; splitting the rest on it gives one
  * frame per file, in the order asked. A file that cannot be read (an exited
  * process, EINVAL from attr/current without an LSM) leaves an empty frame and
@@ -61,7 +63,7 @@ export function readCommand(spec: ReadSpec, mode: ReadMode): string[] {
   const shared = sharedFiles(spec, mode).map((f) => SHARED_FILE_PATH[f]);
   if (mode === 'direct' && spec.pids !== 'all' && !spec.threads) {
     const paths = spec.pids.flatMap((pid) => spec.files.map((f) => `/proc/${pid}/${PROC_FILE_PATH[f]}`));
-    return ['cat', BOOT_ID, ...[...shared, ...paths].flatMap((p) => [p, BOOT_ID])];
+    return ['cat', BOOT_ID, ...[...paths, ...shared].flatMap((p) => [p, BOOT_ID])];
   }
   const how = spec.pids === 'all' ? (spec.threads ? 'all-threads' : 'all') : spec.threads ? 'threads' : 'pids';
   return ['sh', '-c', script(spec.files, shared, mode), 'sh', how, ...(spec.pids === 'all' ? [] : spec.pids.map(String))];
@@ -93,7 +95,7 @@ function script(files: ProcFile[], shared: string[], mode: ReadMode): string {
     'esac',
     'echo "$@"',
     'set -f',
-    `exec cat $b ${shared.map((p) => `${p} $b`).join(' ')} $(for d do echo "${perDir}"; done)`,
+    `exec cat $b $(for d do echo "${perDir}"; done) ${shared.map((p) => `${p} $b`).join(' ')}`,
   ].join('\n');
 }
 
@@ -150,15 +152,17 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   const procs: ProcFrames[] = [];
   const sharedOut: Partial<Record<SharedFile, string>> = {};
   if (pieces && dirs) {
+    // Per-process frames come first, so a cut stream keeps whole processes; the per-container files close the read.
+    const sharedAt = dirs.length * spec.files.length;
     shared.forEach((f, i) => {
-      if (i < pieces!.length && !errors.has(SHARED_FILE_PATH[f])) sharedOut[f] = cap(pieces![i]);
+      if (sharedAt + i < pieces!.length && !errors.has(SHARED_FILE_PATH[f])) sharedOut[f] = cap(pieces![sharedAt + i]);
     });
     dirs.forEach((dir, d) => {
       if (dir.unmatched) return;
       const files: Partial<Record<ProcFile, string>> = {};
       const base = dir.tid === null ? `/proc/${dir.pid}` : `/proc/${dir.pid}/task/${dir.tid}`;
       spec.files.forEach((f, i) => {
-        const at = shared.length + d * spec.files.length + i;
+        const at = d * spec.files.length + i;
         const path = `${base}/${PROC_FILE_PATH[f]}`;
         if (at < pieces!.length && !errors.has(path)) files[f] = cap(pieces![at]);
       });

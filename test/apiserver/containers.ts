@@ -200,7 +200,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   }
   const { child, output, exited, exitInfo } = launch(args, o.env, false);
 
-  const deadline = Date.now() + (o.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   const fail = (why: string): never => {
     killTree(child);
     const out = output();
@@ -341,7 +341,7 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
     killTree(child);
     throw new ContainerStartError(`container ${o.label}: spawn failed`, '');
   }
-  const deadline = Date.now() + (o.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   const command = path.join(o.rootDir, o.argv[0]);
   let pid = 0;
   let ran = false;

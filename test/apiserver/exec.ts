@@ -49,7 +49,7 @@ const RESIZE = 4;
 const CLOSE_SIGNAL = 255;
 
 /** Bytes of stdout the close-midstream fault lets through before dropping the connection. */
-export const MIDSTREAM_BYTES = 200;
+export const MIDSTREAM_BYTES = 3000;
 
 export interface ExecPlan {
   pod: PodRecord;

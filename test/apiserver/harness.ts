@@ -113,8 +113,8 @@ export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> 
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`test API server did not become ready in ${o.timeoutMs ?? 30_000} ms; stderr:\n${stderr}`));
-    }, o.timeoutMs ?? 30_000);
+      reject(new Error(`test API server did not become ready in ${o.timeoutMs ?? 90_000} ms; stderr:\n${stderr}`));
+    }, o.timeoutMs ?? 90_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
