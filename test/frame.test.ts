@@ -27,7 +27,7 @@ describe('explicit PIDs: one cat, no shell', () => {
 
   it('ties every frame to its file, from the kernel', () => {
     const { stdout, stderr } = run(argv);
-    const r = unframe(spec, 'direct', stdout, stderr, false);
+    const r = unframe(spec, 'direct', stdout, stderr, null);
     expect(r.warnings).toEqual([]);
     const me = r.procs.find((p) => p.pid === process.pid)!;
     expect(parseStatus(me.files.status!).fields.Pid).toBe(String(process.pid));
@@ -47,7 +47,7 @@ describe('scripted reads (--all-pids, --threads, a debug container)', () => {
     const argv = readCommand(spec, 'direct');
     expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
     const { stdout, stderr } = run(argv);
-    const r = unframe(spec, 'direct', stdout, stderr, false);
+    const r = unframe(spec, 'direct', stdout, stderr, null);
     expect(r.warnings).toEqual([]);
     expect(r.helpers!.size).toBe(1);
     expect(r.procs.length).toBeGreaterThan(3);
@@ -62,7 +62,7 @@ describe('scripted reads (--all-pids, --threads, a debug container)', () => {
     expect(argv.slice(3)).toEqual(['sh', 'threads', String(process.pid), '4000000']);
     expect(argv[2]).not.toContain(String(process.pid));
     const { stdout, stderr } = run(argv);
-    const r = unframe(spec, 'direct', stdout, stderr, false);
+    const r = unframe(spec, 'direct', stdout, stderr, null);
     const mine = r.procs.filter((p) => p.pid === process.pid);
     expect(mine.length).toBeGreaterThan(1); // node has several threads
     for (const t of mine) expect(parseStatus(t.files.status!).fields.Pid).toBe(String(t.tid));
@@ -74,7 +74,7 @@ describe('scripted reads (--all-pids, --threads, a debug container)', () => {
     const argv = readCommand(spec, 'debug');
     expect(argv.slice(3)).toEqual(['sh', 'pids', String(process.pid)]);
     const { stdout, stderr } = run(argv);
-    const r = unframe(spec, 'debug', stdout, stderr, false);
+    const r = unframe(spec, 'debug', stdout, stderr, null);
     expect(r.helpers!.has(process.pid)).toBe(true);
     // A debug container's /etc is its image's, not the target's: not read.
     expect(r.shared.passwd).toBeUndefined();
@@ -95,7 +95,7 @@ describe('hostile output', () => {
   it('a forged marker inside a file the container controls adds a frame: caught, never misattributed', () => {
     const status = 'Name:\tsh\nPid:\t1\n';
     const texts = [status, '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n'];
-    const r = unframe(spec, 'direct', frames(texts), '', false);
+    const r = unframe(spec, 'direct', frames(texts), '', null);
     expect(r.error).toMatch(/frame markers that do not match the files asked for/);
     expect(r.procs).toEqual([]);
     expect(r.missing.get(1)).toMatch(/forged/);
@@ -104,15 +104,15 @@ describe('hostile output', () => {
   it('a cut stream keeps whole frames and says why the rest is missing', () => {
     const texts = ['Name:\tsh\nPid:\t1\n', '1 (sh) S 0', '', '', '', 'Name:\tsh\nPid:\t2\n'];
     const out = frames(texts).slice(0, -10);
-    const two = unframe(readSpec([1, 2], false), 'direct', out, '', true);
+    const two = unframe(readSpec([1, 2], false), 'direct', out, '', 'output cut at the --max-bytes limit before this process');
     expect(two.procs.map((p) => p.pid)).toEqual([1]);
     expect(two.missing.get(2)).toMatch(/--max-bytes/);
   });
 
   it('garbage never throws', () => {
     for (const junk of ['', '\u0000'.repeat(100), bootId.repeat(50), 'x\n'.repeat(1000), `${bootId}${'a'.repeat(1 << 20)}`]) {
-      expect(() => unframe(spec, 'direct', junk, junk, false)).not.toThrow();
-      expect(() => unframe(readSpec('all', true), 'debug', junk, junk, true)).not.toThrow();
+      expect(() => unframe(spec, 'direct', junk, junk, null)).not.toThrow();
+      expect(() => unframe(readSpec('all', true), 'debug', junk, junk, 'cut')).not.toThrow();
     }
   });
 

@@ -93,7 +93,7 @@ describe('status texts without frames (a container with no boot_id), matched by 
   const a = host;
   const b = nnp.replace(/^Pid:.*$/m, 'Pid:\t7');
   const one = Number(host.match(/^Pid:\s*(\d+)/m)![1]);
-  const pids = (spec: ReturnType<typeof readSpec>, text: string, stderr = '') => unframe(spec, 'direct', text, stderr, false);
+  const pids = (spec: ReturnType<typeof readSpec>, text: string, stderr = '') => unframe(spec, 'direct', text, stderr, null);
 
   it('splits them at Name: and matches each by its Pid field', () => {
     const r = pids(readSpec([7, one], false), a + b);

@@ -99,8 +99,12 @@ function script(files: ProcFile[], shared: string[], mode: ReadMode): string {
   ].join('\n');
 }
 
-/** The output of readCommand → frames per process. Pure; never throws on garbage. */
-export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: string, cut: boolean): Unframed {
+/**
+ * The output of readCommand → frames per process. Pure; never throws on
+ * garbage. `cut`: why the stream ended early (a --max-bytes cut, a dropped
+ * connection), or null when it ran to its end.
+ */
+export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: string, cut: string | null): Unframed {
   const warnings: string[] = [];
   const shared = sharedFiles(spec, mode);
   let body = stdout;
@@ -135,7 +139,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   if (marker && dirs) {
     pieces = body.slice(marker.length).split(marker);
     const complete = pieces.length - 1; // the text after the last marker is not a frame
-    if (complete > expected || (!cut && complete < expected)) {
+    if (complete > expected || (cut === null && complete < expected)) {
       // Only a file the container controls can hold a copy of the marker. Nothing of
       // this read can be tied to its file any more, so none of it is shown.
       const error = `the container's output carries frame markers that do not match the files asked for ` +
@@ -167,7 +171,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
         if (at < pieces!.length && !errors.has(path)) files[f] = cap(pieces![at]);
       });
       if (files.status === undefined || files.status === '') {
-        const why = errors.get(`${base}/status`) ?? (cut ? 'output cut at the --max-bytes limit before this process' : null);
+        const why = errors.get(`${base}/status`) ?? cut;
         if (why && spec.pids !== 'all') missing.set(dir.pid, why);
         return;
       }
@@ -187,7 +191,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   if (spec.pids !== 'all') {
     for (const pid of spec.pids) {
       if (!missing.has(pid) && !procs.some((p) => p.pid === pid)) {
-        missing.set(pid, errors.get(`/proc/${pid}/status`) ?? (cut ? 'output cut at the --max-bytes limit before this process' : 'no status returned for this process'));
+        missing.set(pid, errors.get(`/proc/${pid}/status`) ?? cut ?? 'no status returned for this process');
       }
     }
   }

@@ -71,13 +71,13 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
       throw new CliError(`exec in ${where(origin)} failed: ${firstLine(message) || 'no reason given'}`);
     }
   }
-  const read = unframe(spec, via ? 'debug' : 'direct', result.stdout, result.stderr, result.truncated || result.failure !== null);
+  // A stream that ended early says why for every PID that never arrived.
+  const cutReason = result.truncated ? 'output cut at the --max-bytes limit before this process' : result.failure;
+  const read = unframe(spec, via ? 'debug' : 'direct', result.stdout, result.stderr, cutReason);
   if (read.error) throw new CliError(`${where(origin)}: ${read.error}`, undefined, 'garbled output');
   const error = result.truncated
     ? new CliError(`${where(origin)}: output cut at ${result.maxBytes} bytes (--max-bytes); showing what was read before it`, undefined, 'output cut')
     : result.failure ? new CliError(`${where(origin)}: ${result.failure}`, undefined, 'stream failed') : null;
-  // A stream that ended early says why for every PID that never arrived.
-  const cutReason = result.truncated ? 'output cut at the --max-bytes limit before this process' : result.failure;
 
   const warnings = read.warnings.map((w) => `${where(origin)}: ${w}`);
   const helpers = read.helpers;
@@ -117,7 +117,7 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
     return { items, warnings, error };
   }
   for (const [pid, why] of read.missing) {
-    if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, cutReason && why === 'no status returned for this process' ? cutReason : why));
+    if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, why));
   }
   const order = new Map(spec.pids.map((p, i) => [p, i]));
   items.sort((a, b) => (order.get(a.pid!) ?? 0) - (order.get(b.pid!) ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
