@@ -460,3 +460,19 @@ describe('hostile templates and documents', () => {
     expect(jp('{"${process.exit(1)}"}', {})).toBe('${process.exit(1)}');
   });
 });
+
+describe('documents built in memory', () => {
+  it('treats undefined properties as absent, as in the JSON text', () => {
+    const doc = { items: [{ pod: 'web', container: undefined, pid: 1 }] };
+    expect(jp('{.items[0]}', doc)).toBe('{"pid":1,"pod":"web"}');
+    expect(jp('[{.items[0].container}]', doc)).toBe('[]');
+    expect(jp('{.items[0].*}', doc)).toBe('1 web');
+    expect(execError('{.items[0].container}', doc, false)).toBe('container is not found');
+  });
+
+  it('keeps a long document within the work limit for .. over its strings', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => ({ pod: `pod-${i}`, uid: 'x'.repeat(3000), names: ['CAP_CHOWN'] }));
+    const words = jp('{..pod}', { items }).split(' ');
+    expect(words.length).toBe(2000);
+  });
+});

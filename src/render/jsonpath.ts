@@ -94,7 +94,9 @@ function goTypeName(v: Val): string {
 
 /** Keys in Go's order: byte order of their UTF-8, which is code point order. */
 function sortedKeys(o: object): string[] {
-  return Object.keys(o).sort(compareCodePoints);
+  return Object.keys(o)
+    .filter((k) => (o as Record<string, unknown>)[k] !== undefined) // absent from the JSON text
+    .sort(compareCodePoints);
 }
 
 export function compareCodePoints(a: string, b: string): number {
@@ -667,7 +669,7 @@ export function unquoteExtend(s: string): string | null {
 // Evaluator
 
 /** Caps: values produced during one evaluation, nesting walked, and text produced. */
-const MAX_STEPS = 5_000_000;
+const MAX_STEPS = 10_000_000;
 const MAX_DEPTH = 1000;
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
@@ -782,7 +784,9 @@ class Evaluator {
     if (input.length === 0) return out;
     for (const v of input) {
       if (v === null) continue;
-      if (kindOf(v) === 'map' && Object.hasOwn(v as object, name)) out.push((v as Record<string, unknown>)[name]);
+      if (kindOf(v) !== 'map' || !Object.hasOwn(v as object, name)) continue;
+      const x = (v as Record<string, unknown>)[name];
+      if (x !== undefined) out.push(x); // an undefined property is absent, as in the JSON text
     }
     if (out.length === 0 && !this.allowMissingKeys) throw new JsonpathError(`${name} is not found`);
     this.tick(out.length);
@@ -808,7 +812,7 @@ class Evaluator {
         if (params[2].value <= 0) throw new JsonpathError('step must be > 0');
         step = params[2].value;
       }
-      for (let i = start; i < end; i += step) out.push(v[i]);
+      for (let i = start; i < end; i += step) out.push(v[i] ?? null);
       this.tick(out.length);
     }
     return out;
@@ -816,7 +820,7 @@ class Evaluator {
 
   private children(v: Val): Val[] {
     if (v === null || v === INVALID) return [];
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v)) return v.map((e) => (e === undefined ? null : e));
     if (typeof v === 'string') return [...Buffer.from(v, 'utf8')].map((b) => new ByteVal(b));
     if (kindOf(v) === 'map') {
       const o = v as Record<string, unknown>;
@@ -841,9 +845,14 @@ class Evaluator {
     const visit = (vals: Val[], depth: number): void => {
       if (depth > MAX_DEPTH) throw new JsonpathError('document nests too deeply for recursive descent');
       for (const v of vals) {
+        this.tick();
+        // A string's children are its bytes, which have none: keep the string, skip the bytes.
+        if (typeof v === 'string') {
+          if (v.length > 0) out.push(v);
+          continue;
+        }
         const c = this.children(v);
         if (c.length === 0) continue;
-        this.tick(c.length);
         out.push(v);
         visit(c, depth + 1);
       }
@@ -951,6 +960,12 @@ function resultText(v: Val): string {
 
 // ---------------------------------------------------------------------------
 // API
+//
+// `data` is a JSON-shaped value: what JSON.parse gives, or an object built of
+// plain objects, arrays, strings, finite numbers, booleans and null, such as the
+// `-o json` document before it is stringified (an undefined property counts as
+// absent, as JSON.stringify would drop it). Integral numbers are Go's int64,
+// others float64, as kubectl's decoder makes them.
 
 export type CompileResult = { ok: true; program: JsonpathProgram } | { ok: false; error: string };
 export type ExecResult = { ok: true; text: string } | { ok: false; error: string };
@@ -1033,7 +1048,7 @@ export function findJsonpathResults(
 }
 
 /**
- * Evaluates a compiled template over `data` (a decoded JSON document) and returns
+ * Evaluates a compiled template over `data` and returns
  * the text kubectl's `-o jsonpath` prints: nothing is added (no trailing newline).
  * On error, `error` is kubectl's reason, e.g.
  * `array index out of bounds: index 5, length 2` (see jsonpathExecErrorMessage).
