@@ -5,7 +5,8 @@ import type { Options } from './options.js';
 import { HOST_POLICY } from './policy.js';
 import { readSpec } from './read/files.js';
 import { progressBar } from './render/progress.js';
-import { RENDERERS } from './render/registry.js';
+import { toDocumentItem } from './render/document.js';
+import { rendererFor } from './render/registry.js';
 import { safe } from './render/sanitize.js';
 import { readLocal } from './sources/local.js';
 
@@ -26,7 +27,7 @@ export async function run(options: Options, io: Io): Promise<number> {
     if (options.verbose) io.stderr.write(`debug: ${safe(line)}\n`);
   };
   const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
-  const renderer = RENDERERS[options.output.format];
+  const renderer = await rendererFor(options.output);
   const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline });
 
   let items: ProcItem[];
@@ -51,11 +52,12 @@ export async function run(options: Options, io: Io): Promise<number> {
     if (options.target?.kind !== 'pod') summary = summarize(result.pods, result.containers, items, failures);
   }
 
-  const shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);
+  let shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);
+  if (options.sortBy) shown = await sortBy(shown, options);
   const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
   const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160;
   io.stdout.write(renderer.render(shown, {
-    output: options.output, show: options.show, noHeaders: options.noHeaders, width, color, now: Date.now(),
+    show: options.show, noHeaders: options.noHeaders, width, color, now: Date.now(),
   }));
   for (const f of failures) io.stderr.write(`error: ${safe(f.message)}\n`);
   const hints = new Set(failures.map((f) => f.hint).filter(Boolean));
@@ -67,6 +69,16 @@ export async function run(options: Options, io: Io): Promise<number> {
   if (failures.length > 0 || failed.length > 0) return EXIT.error;
   if (options.failOn && items.some((i) => i.findings.some((f) => atLeast(f.severity, options.failOn!)))) return EXIT.findings;
   return EXIT.ok;
+}
+
+/** --sort-by: kubectl's ordering, on each item as the -o json document has it. */
+async function sortBy(items: ProcItem[], options: Options): Promise<ProcItem[]> {
+  const { sortItems } = await import('./render/sort-by.js');
+  const docs = items.map((item) => ({ item, doc: toDocumentItem(item, options.show) }));
+  const byDoc = new Map(docs.map((d) => [d.doc as unknown, d.item]));
+  const sorted = sortItems(docs.map((d) => d.doc), options.sortBy!);
+  if (!sorted.ok) throw new CliError(sorted.error);
+  return sorted.items.map((doc) => byDoc.get(doc)!);
 }
 
 /** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning" */

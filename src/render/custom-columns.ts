@@ -15,9 +15,9 @@
  * https://kubernetes.io/docs/reference/kubectl/#custom-columns
  */
 
-import { safe } from './sanitize.ts';
-import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath.ts';
-import type { JsonpathProgram } from './jsonpath.ts';
+import { safe } from './sanitize.js';
+import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath.js';
+import type { JsonpathProgram } from './jsonpath.js';
 
 export interface CustomColumn {
   /** The header as written by the user. */

@@ -1,3 +1,4 @@
+import { CliError, EXIT } from '../errors.js';
 import type { ProcItem } from '../item.js';
 import type { Show } from '../options.js';
 import type { OutputFormat, OutputSpec } from '../output.js';
@@ -6,9 +7,8 @@ import { renderJson } from './json.js';
 import { renderTable } from './table.js';
 import { renderYaml } from './yaml.js';
 
-/** What a renderer is told: the output format and everything that shapes it, nothing else of the CLI. */
+/** What a renderer is told: everything that shapes the output, nothing else of the CLI. */
 export interface RenderSpec {
-  output: OutputSpec;
   show: Show;
   noHeaders: boolean;
   width: number;
@@ -21,6 +21,7 @@ export interface Renderer {
   showsFailures: boolean;
   /** Whether a progress bar on stderr suits it (a human watching a table). */
   progress: boolean;
+  /** The output text; a CliError when the template cannot be applied to this document. */
   render(items: ProcItem[], spec: RenderSpec): string;
 }
 
@@ -31,28 +32,35 @@ const table = (wide: boolean): Renderer => ({
     { width: spec.width, color: spec.color, now: spec.now }),
 });
 
-const document = (format: (doc: object) => string): Renderer => ({
+const document = (format: (doc: ReturnType<typeof toDocument>, spec: RenderSpec) => string): Renderer => ({
   showsFailures: true,
   progress: false,
-  render: (items, spec) => format(toDocument(items, spec.show)),
+  render: (items, spec) => format(toDocument(items, spec.show), spec),
 });
 
-/** One renderer per -o format. */
-export const RENDERERS: Record<OutputFormat, Renderer> = {
-  table: table(false),
-  wide: table(true),
-  json: document(renderJson),
-  yaml: document(renderYaml),
-  jsonpath: document(() => {
-    throw new Error('jsonpath is not available in this build');
-  }),
-  'jsonpath-as-json': document(() => {
-    throw new Error('jsonpath is not available in this build');
-  }),
-  'custom-columns': document(() => {
-    throw new Error('custom-columns is not available in this build');
-  }),
-  'custom-columns-file': document(() => {
-    throw new Error('custom-columns is not available in this build');
-  }),
+/**
+ * One renderer per -o format. The templated ones (jsonpath, custom-columns)
+ * load their engine only when asked for, and check the template before
+ * anything is read, so a typo costs no exec.
+ */
+const REGISTRY: Record<OutputFormat, (template: string) => Promise<Renderer>> = {
+  table: async () => table(false),
+  wide: async () => table(true),
+  json: async () => document((doc) => renderJson(doc)),
+  yaml: async () => document((doc) => renderYaml(doc)),
+  jsonpath: (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, false, document)),
+  'jsonpath-as-json': (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, true, document)),
+  'custom-columns': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, false, document)),
+  'custom-columns-file': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, true, document)),
 };
+
+export function rendererFor(output: OutputSpec): Promise<Renderer> {
+  return REGISTRY[output.format](output.template ?? '');
+}
+
+/** A template that does not compile is bad usage, found before the cluster is asked anything. */
+export function templateError(message: string): CliError {
+  return new CliError(message, undefined, 'usage', EXIT.usage);
+}
+
+export type DocumentRenderer = typeof document;

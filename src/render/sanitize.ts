@@ -9,8 +9,9 @@
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-export function safe(text: string, { keepNewlines = false } = {}): string {
-  return text.replace(UNSAFE, (ch) => (keepNewlines && ch === '\n' ? ch : escapeChar(ch))).replace(/\t/g, ' ');
+export function safe(text: string, { keepNewlines = false, keepTabs = false } = {}): string {
+  const out = text.replace(UNSAFE, (ch) => (keepNewlines && ch === '\n' ? ch : escapeChar(ch)));
+  return keepTabs ? out : out.replace(/\t/g, ' ');
 }
 
 function escapeChar(ch: string): string {

@@ -1,0 +1,36 @@
+import { CliError } from '../errors.js';
+import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from './custom-columns.js';
+import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath.js';
+import { templateError, type DocumentRenderer, type Renderer } from './registry.js';
+import { safe } from './sanitize.js';
+
+/**
+ * -o jsonpath=… and -o jsonpath-as-json=…, over the same document as -o json,
+ * with kubectl get's missing-key rule (a missing key prints nothing).
+ * https://kubernetes.io/docs/reference/kubectl/jsonpath/
+ */
+export function jsonpathRenderer(template: string, asJson: boolean, document: DocumentRenderer): Renderer {
+  const compiled = compileJsonpath(template);
+  if (!compiled.ok) throw templateError(jsonpathParseErrorMessage(template, compiled.error));
+  return document((doc) => {
+    const result = (asJson ? executeJsonpathAsJson : executeJsonpath)(compiled.program, doc, { allowMissingKeys: true });
+    if (!result.ok) throw new CliError(jsonpathExecErrorMessage(template, result.error));
+    // Container text is untrusted: escapes become visible; the template's own tabs and newlines stay.
+    return safe(result.text, { keepNewlines: true, keepTabs: true });
+  });
+}
+
+/**
+ * -o custom-columns=HEADER:PATH,… and -o custom-columns-file=FILE, one row
+ * per item of the -o json document.
+ * https://kubernetes.io/docs/reference/kubectl/#custom-columns
+ */
+export function customColumnsRenderer(spec: string, file: boolean, document: DocumentRenderer): Renderer {
+  const parsed = file ? parseCustomColumnsFile(spec) : parseCustomColumns(spec);
+  if (!parsed.ok) throw templateError(parsed.error);
+  return document((doc, render) => {
+    const result = renderCustomColumns(doc.items, parsed.columns, { noHeaders: render.noHeaders });
+    if (!result.ok) throw new CliError(result.error);
+    return result.text;
+  });
+}

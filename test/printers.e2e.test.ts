@@ -1,0 +1,92 @@
+// kubectl's printers and psgo's columns, end to end: the built tool against
+// the test API server's pods, whose /proc, /etc/passwd and /proc/stat are real.
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { runCliAsync } from './helpers/cli.ts';
+
+const cluster = inject('cluster');
+
+describe.skipIf(!cluster)('kubectl printers over the -o json document', () => {
+  const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, ...args]);
+
+  it('-o jsonpath with range and quoted literals: one line per process, tab-separated', async () => {
+    const r = await cli('web', '--all-pids', '-o', 'jsonpath={range .items[*]}{.pid}{"\\t"}{.name}{"\\n"}{end}');
+    expect(r.code).toBe(0);
+    const json = JSON.parse((await cli('web', '--all-pids', '-o', 'json')).stdout).items as { pid: number; name: string }[];
+    expect(r.stdout).toBe(json.map((i) => `${i.pid}\t${i.name}\n`).join(''));
+    expect(r.stdout).toMatch(/^1\tsh\n/);
+  });
+
+  it('-o jsonpath lists print space-separated, as kubectl prints them; a missing key prints nothing', async () => {
+    const r = await cli('web', '--pid', '1', '-c', 'sidecar', '-o', 'jsonpath={.items[0].capabilities.bounding.names}|{.items[0].nope}|');
+    expect(r.stdout).toBe('["CAP_NET_BIND_SERVICE"]||');
+  });
+
+  it('-o custom-columns with --no-headers, and --sort-by over a numeric field', async () => {
+    const r = await cli('busy', '--all-pids', '--no-headers', '--sort-by', '.rssBytes', '-o', 'custom-columns=PID:.pid,RSS:.rssBytes,USER:.user');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows[0]).toHaveLength(3);
+    const rss = rows.map((row) => Number(row[1]));
+    expect([...rss].sort((a, b) => a - b)).toEqual(rss);
+    expect(rows.every((row) => row[2] === 'root')).toBe(true);
+  });
+
+  it('-o custom-columns-file and -o jsonpath-file read the template from a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procstatus-printers-'));
+    writeFileSync(join(dir, 'cols'), 'PID NAME\n.pid .name\n');
+    writeFileSync(join(dir, 'tpl'), '{.items[0].name}');
+    expect((await cli('web', '--pid', '1', '-o', `custom-columns-file=${join(dir, 'cols')}`)).stdout).toMatch(/^PID\s+NAME\n1\s+sh\n$/);
+    expect((await cli('web', '--pid', '1', '-o', `jsonpath-file=${join(dir, 'tpl')}`)).stdout).toBe('sh');
+  });
+
+  it('a template that does not parse is bad usage before anything is read', async () => {
+    const r = await cli('web', '--pid', '1', '-o', 'jsonpath={.items[');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: error parsing jsonpath {.items[, unterminated array\n');
+  });
+});
+
+describe.skipIf(!cluster)("psgo's columns from the same exec", () => {
+  const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, ...args]);
+
+  it('user names from the image, a start time from stat and btime, RSS in bytes', async () => {
+    const [item] = JSON.parse((await cli('web', '--pid', '1', '-o', 'json')).stdout).items;
+    expect(item.user).toBe('root');
+    expect(item.group).toBe('root');
+    const started = Date.parse(item.startTime);
+    expect(started).toBeGreaterThan(Date.now() - 24 * 3600_000);
+    expect(started).toBeLessThanOrEqual(Date.now());
+    expect(item.rssBytes).toBe(Number(/(\d+) kB/.exec(item.vmRSS)![1]) * 1024);
+    expect(item.cmdline).toBeNull();
+    // No LSM on this kernel: attr/current answers EINVAL, which is a null label, not an error.
+    expect(item.lsm).toBeNull();
+    expect(item.uidMap).toEqual([{ inside: 0, outside: 0, count: 4294967295 }]);
+  });
+
+  it('the command line only when asked for, sanitised in tables', async () => {
+    const [item] = JSON.parse((await cli('web', '--pid', '1', '--cmdline', '-o', 'json')).stdout).items;
+    expect(item.cmdline[0]).toMatch(/sh$/);
+    const wide = await cli('web', '--all-pids', '--cmdline', '-o', 'wide');
+    expect(wide.stdout.split('\n')[0]).toMatch(/\bCOMMAND\b/);
+    expect((await cli('web', '--all-pids', '-o', 'wide')).stdout.split('\n')[0]).not.toMatch(/COMMAND/);
+  });
+
+  it('a distroless image without /etc/passwd falls back to numbers', async () => {
+    const r = await cli('distroless', '--pid', '1', '--debug-image', 'busybox:1.36', '-o', 'json');
+    if (r.code !== 0 && /capsh|debug container/.test(r.stderr)) return; // no ephemeral containers on this machine
+    const [item] = JSON.parse(r.stdout).items;
+    expect(item.uid[1]).toBe(0);
+    expect(item.user).toBeNull();
+  });
+});
+
+it('the README documents every field of the JSON item', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  for (const field of ['user', 'group', 'startTime', 'rssBytes', 'lsm', 'uidMap', 'gidMap', 'kernelThread', 'cmdline']) {
+    expect(readme, field).toContain(`"${field}"`);
+  }
+});
