@@ -3,7 +3,7 @@
 // on hostile variations.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { itemFromRecord } from '../src/item.js';
+import { buildItem, itemFromRecord } from '../src/item.js';
 import { unframe } from '../src/read/frame.js';
 import { readSpec } from '../src/read/files.js';
 import { parseStatus, splitStatuses } from '../src/procfs/status.js';
@@ -43,6 +43,19 @@ describe('parseStatus on captured texts', () => {
     expect(item.noNewPrivs).toBeNull();
     expect(item.seccomp).toBeNull();
     expect(item.nspid).toBeNull();
+  });
+
+  it('names come from the image\'s passwd and group; without them, numbers only', () => {
+    const frames = { pid: 1, tid: null, files: { status: nnp } };
+    const named = buildItem(LOCAL, frames, { users: new Map([[0, 'root']]), groups: new Map([[0, 'wheel']]), bootTime: 1_700_000_000 });
+    expect([named.user, named.group]).toEqual(['root', 'wheel']);
+    expect(buildItem(LOCAL, frames).user).toBeNull();
+  });
+
+  it('a start time from stat\'s starttime (clock ticks) and the boot time', () => {
+    const stat = `1 (a) b) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 1000 10 18446744073709551615\n`;
+    const item = buildItem(LOCAL, { pid: 1, tid: null, files: { status: nnp, stat } }, { users: null, groups: null, bootTime: 1_700_000_000 });
+    expect(item.startTime).toBe(new Date(1_700_000_000_000 + 123_450).toISOString());
   });
 
   it('keeps unknown keys from newer kernels in fields', () => {
