@@ -1,0 +1,73 @@
+// Failures as kubectl users meet them, from other runtimes and other
+// operating systems: each is one error line (plus a hint), the documented
+// exit code, and no stack trace.
+import { describe, expect, inject, it } from 'vitest';
+import { interpret } from '../src/sources/pod.js';
+import { readSpec } from '../src/read/files.js';
+import { runCliAsync } from './helpers/cli.ts';
+
+const cluster = inject('cluster');
+const STACK = /^\s+at /m;
+
+describe.skipIf(!cluster)('images without cat on CRI-O', () => {
+  const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, ...args]);
+
+  it.each(['crio-distroless', 'crun-distroless'])('%s: recognised as an image without cat, with the --debug-image hint', async (pod) => {
+    const r = await cli(pod, '--pid', '1');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^error: container "app" of pod default/${pod} has no "cat" to run \\(a distroless or scratch image\\?\\)`));
+    expect(lines[1]).toMatch(/^hint: .*--debug-image busybox:1\.36/);
+    expect(lines).toHaveLength(2);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+});
+
+describe.skipIf(!cluster)('Windows pods', () => {
+  const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, '-v', ...args]);
+
+  it.each(['windows', 'windows-selector'])('%s: refused before any exec, in one line that says why', async (pod) => {
+    const r = await cli(pod, '--pid', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: pod default/${pod} runs on Windows, which has no /proc`, 'm'));
+    // -v shows every request: the pod GET, and no exec.
+    expect(r.stderr).not.toMatch(/debug: exec /);
+    expect(r.stderr).not.toMatch(/hcs::/);
+  });
+
+  it('in a sweep, a Windows pod is one counted failure and the rest is read', async () => {
+    const r = await runCliAsync(['--kubeconfig', cluster!.kubeconfig, '-l', 'app in (windows,web)', '--pid', '1', '-o', 'json']);
+    expect(r.code).toBe(1);
+    const items = JSON.parse(r.stdout).items as { pod: string; error: string | null }[];
+    expect(items.find((i) => i.pod === 'web')?.error).toBeNull();
+    expect(items.find((i) => i.pod === 'windows')?.error).toMatch(/Windows/);
+    expect(r.stderr).toMatch(/unsupported os 1/);
+  });
+});
+
+describe.skipIf(!cluster)("kubectl's Defaulted container notice", () => {
+  it('one regular container plus an ephemeral one: the notice, as kubectl prints it', async () => {
+    const r = await runCliAsync(['--kubeconfig', cluster!.kubeconfig, 'db-0', '--pid', '1', '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('Defaulted container "db" out of: db, debugger (ephem)\n');
+  });
+
+  it('one container and nothing else: no notice', async () => {
+    const r = await runCliAsync(['--kubeconfig', cluster!.kubeconfig, 'single', '--pid', '1', '-o', 'json']);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('what is said about one container is bounded', () => {
+  it('a key repeated 170,000 times gives one short warning line', () => {
+    const B = '0b8a4f5c-1d2e-4f60-9a7b-8c9d0e1f2a3b\n';
+    const status = 'Name:\tsh\nPid:\t1\n' + 'CapEff:\t0000000000000000\n'.repeat(170_000);
+    const spec = readSpec([1], false);
+    const stdout = B + [status, '', '', '', '', '', '', ''].map((t) => t + B).join('');
+    const r = interpret({ pod: 'p', namespace: 'n', container: 'c' }, spec,
+      { stdout, stderr: '', status: { status: 'Success' }, truncated: false, failure: null, maxBytes: 1 << 26 });
+    expect(r.items[0].capabilities!.effective.names).toEqual([]);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].length).toBeLessThan(300);
+  });
+});
