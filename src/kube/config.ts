@@ -34,6 +34,7 @@ export interface LoadOptions {
 const PLUGIN_TIMEOUT_MS = 30_000;
 /** The authProvider name that routes a user to this file's exec authenticator. */
 const EXEC_PROVIDER = 'procstatus-exec-credential';
+const TOKEN_FILE_PROVIDER = 'procstatus-token-file';
 
 /**
  * kubeconfig as kubectl reads it: --kubeconfig, else $KUBECONFIG (a list,
@@ -155,11 +156,10 @@ function currentUser(kc: KubeConfig, u: Named<Fields>, opts: LoadOptions, env: N
   // kubeconfig's tokenFile (client-go reads it; client-node only knows "token-file").
   const tokenFile = str(v.tokenFile);
   if (!user.token && tokenFile) {
-    try {
-      user = { ...user, token: fs.readFileSync(tokenFile, 'utf8').trim() };
-    } catch (err) {
-      throw new KubeconfigError(`user "${u.name}": cannot read tokenFile ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const read = tokenFileReader(tokenFile, `user "${u.name}"`);
+    read(); // unreadable: the run's one error, now
+    addProvider(kc, TOKEN_FILE_PROVIDER, (req) => setBearer(req, read()));
+    user = { ...user, authProvider: { name: TOKEN_FILE_PROVIDER, config: {} } };
   }
   // client-go uses the exec plugin only when the user has no token, basic
   // auth or client certificate of its own (Authenticator.UpdateTransportConfig).
@@ -172,37 +172,66 @@ function currentUser(kc: KubeConfig, u: Named<Fields>, opts: LoadOptions, env: N
   }));
   // Run it now: a failure is the run's one error, before any request.
   cache.get();
-  kc.addAuthenticator({
-    isAuthProvider: (x: KcUser) => x?.authProvider?.name === EXEC_PROVIDER,
-    applyAuthentication: async (_x: KcUser, req: object) => {
-      applyCredential(cache.get(), req as RequestAuth);
-    },
-  });
+  addProvider(kc, EXEC_PROVIDER, (req) => applyCredential(cache.get(), req));
   return { ...user, authProvider: { name: EXEC_PROVIDER, config: {} } };
 }
 
 type RequestAuth = { headers?: Record<string, unknown>; cert?: unknown; key?: unknown };
 
+/** A client-node authenticator for users marked with authProvider.name = `name`. */
+function addProvider(kc: KubeConfig, name: string, apply: (req: RequestAuth) => void): void {
+  kc.addAuthenticator({
+    isAuthProvider: (x: KcUser) => x?.authProvider?.name === name,
+    applyAuthentication: async (_x: KcUser, req: object) => apply(req as RequestAuth),
+  });
+}
+
+function setBearer(req: RequestAuth, token: string): void {
+  req.headers ??= {};
+  req.headers.Authorization = `Bearer ${token}`;
+}
+
+/**
+ * A token file, read again at most once a minute as client-go does
+ * (projected service account tokens rotate), trimmed: a trailing newline is
+ * not part of a token.
+ */
+function tokenFileReader(file: string, who: string): () => string {
+  let token = '';
+  let readAt = -Infinity;
+  return () => {
+    if (Date.now() - readAt > 60_000) {
+      try {
+        token = fs.readFileSync(file, 'utf8').trim();
+        readAt = Date.now();
+      } catch (err) {
+        if (!token) throw new KubeconfigError(`${who}: cannot read token file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
+    return token;
+  };
+}
+
 function applyCredential(cred: Credential, req: RequestAuth): void {
-  if (cred.token) {
-    req.headers ??= {};
-    req.headers.Authorization = `Bearer ${cred.token}`;
-  }
+  if (cred.token) setBearer(req, cred.token);
   if (cred.clientCertificateData && cred.clientKeyData) {
     req.cert = Buffer.from(cred.clientCertificateData);
     req.key = Buffer.from(cred.clientKeyData);
   }
 }
 
-/** The pod's service account; the token file is re-read by client-node (projected tokens rotate). */
+/** The pod's service account (client-go rest.InClusterConfig). */
 function inCluster(ic: NonNullable<ReturnType<typeof inClusterConfig>>): Cluster {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'in-cluster', server: ic.server, caFile: ic.caFile ?? undefined, skipTLSVerify: false }],
-    users: [{ name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: ic.tokenFile } } }],
+    users: [{ name: 'in-cluster', authProvider: { name: TOKEN_FILE_PROVIDER, config: {} } }],
     contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'in-cluster', namespace: ic.namespace }],
     currentContext: 'in-cluster',
   });
+  const read = tokenFileReader(ic.tokenFile, 'in-cluster service account');
+  read();
+  addProvider(kc, TOKEN_FILE_PROVIDER, (req) => setBearer(req, read()));
   return { kc, server: ic.server, context: 'in-cluster', namespace: ic.namespace };
 }
 

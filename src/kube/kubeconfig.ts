@@ -5,7 +5,7 @@
 // https://github.com/kubernetes/client-go/blob/master/tools/clientcmd/loader.go
 
 import path from 'node:path';
-import { CORE_SCHEMA, load } from 'js-yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 
 /** One named entry of a kubeconfig list, with the file it came from. */
 export interface Named<T> {
@@ -119,7 +119,9 @@ export function parseKubeconfig(text: string, file: string, abs: string): Parsed
   let doc: unknown;
   try {
     // The core schema, as Go's YAML reader: no timestamps or other YAML 1.1 types.
-    doc = load(text, { schema: CORE_SCHEMA });
+    // Only the first document counts, as with Go's YAML reader; a file of
+    // comments has none and is an empty config.
+    doc = loadAll(text, { schema: CORE_SCHEMA })[0];
   } catch (err) {
     fail(`invalid YAML: ${firstLine((err as Error).message)}`);
   }
