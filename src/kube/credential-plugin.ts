@@ -140,7 +140,7 @@ export function pluginError(cfg: ExecConfig, run: PluginRun, timeoutMs: number):
     case 'EACCES':
       return new KubeconfigError(`${who} cannot be run: permission denied`, 'make it executable (chmod +x)');
     case 'ETIMEDOUT':
-      return new KubeconfigError(`${who} did not finish within ${Math.round(timeoutMs / 1000)}s${stderrPart}`,
+      return new KubeconfigError(`${who} did not finish within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)}s` : `${timeoutMs}ms`}${stderrPart}`,
         'a plugin that waits for a browser or a prompt needs a terminal; run kubectl once to log in, then retry');
     case 'ENOBUFS':
       return new KubeconfigError(`${who} printed more than ${MAX_OUTPUT} bytes`);
