@@ -288,6 +288,17 @@ describe('loadCluster hands client-node the merged result', () => {
     expect(r.namespace).toBe('default');
   });
 
+  it('a context without a user still gets its cluster\'s CA, and no credentials', async () => {
+    fs.writeFileSync(path.join(tmp, 'a', 'anon'), [
+      'contexts:', '- name: anon', '  context: {cluster: lab}', 'current-context: anon', '',
+    ].join('\n'));
+    const c = loadCluster({ kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a/anon:${tmp}/a/config` }, home: tmp });
+    const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
+    await c.kc.applyToHTTPSOptions(opts);
+    expect(opts.ca?.toString()).toBe('LAB CA');
+    expect(opts.headers?.Authorization).toBeUndefined();
+  });
+
   it('an unreadable tokenFile of the current user is a one-line error', () => {
     fs.mkdirSync(path.join(tmp, 'b', 'c'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'b', 'c', 'config'), LOCAL);

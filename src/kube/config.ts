@@ -29,6 +29,12 @@ export interface LoadOptions {
   home?: string;
   /** For tests: where the in-cluster service account files are. */
   serviceAccountDir?: string;
+  /**
+   * Run an exec credential plugin at the first request instead of now (e.g.
+   * for completion that only lists contexts). By default it runs now, so a
+   * failing plugin is the run's one error before anything else happens.
+   */
+  deferCredentials?: boolean;
 }
 
 const PLUGIN_TIMEOUT_MS = 30_000;
@@ -95,6 +101,9 @@ function load(opts: LoadOptions): Cluster {
   for (const u of merged.users.values()) {
     users.push(u.name === userName ? currentUser(kc, u, opts, env) : plainUser(u));
   }
+  // kubectl allows a context without a user (anonymous); client-node skips
+  // the cluster's CA when the current user is absent, so give it an empty one.
+  if (!merged.users.has(userName)) users.push({ name: userName });
   kc.loadFromOptions({
     clusters: [...merged.clusters.values()].filter((c) => str(c.value.server)).map(toCluster),
     users,
@@ -171,7 +180,7 @@ function currentUser(kc: KubeConfig, u: Named<Fields>, opts: LoadOptions, env: N
     timeoutMs, env, stderr: (text) => process.stderr.write(text),
   }));
   // Run it now: a failure is the run's one error, before any request.
-  cache.get();
+  if (!opts.deferCredentials) cache.get();
   addProvider(kc, EXEC_PROVIDER, (req) => applyCredential(cache.get(), req));
   return { ...user, authProvider: { name: EXEC_PROVIDER, config: {} } };
 }
