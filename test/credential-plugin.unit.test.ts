@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadCluster } from '../src/kube/config.ts';
 import {
   CredentialCache, execInfo, parseExecConfig, parseExecCredential, pluginError, runCredentialPlugin, type ExecConfig,
 } from '../src/kube/credential-plugin.ts';
@@ -57,7 +58,7 @@ describe('ExecCredential output', () => {
 describe('the kubeconfig exec block', () => {
   it('GKE\'s, with defaults filled in', () => {
     expect(parseExecConfig('gke', { apiVersion: V1BETA1, command: 'gke-gcloud-auth-plugin', installHint: 'Install it', provideClusterInfo: true }))
-      .toEqual({ user: 'gke', apiVersion: V1BETA1, command: 'gke-gcloud-auth-plugin', args: [], env: [], installHint: 'Install it', interactiveMode: 'IfAvailable' });
+      .toEqual({ user: 'gke', apiVersion: V1BETA1, command: 'gke-gcloud-auth-plugin', args: [], env: [], installHint: 'Install it', interactiveMode: 'IfAvailable', provideClusterInfo: true });
   });
   it.each([
     [{ apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' }, /apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/],
@@ -72,7 +73,7 @@ describe('the kubeconfig exec block', () => {
 });
 
 const cfg = (over: Partial<ExecConfig> = {}): ExecConfig => ({
-  user: 'prod', apiVersion: V1, command: 'kubelogin', args: [], env: [], installHint: '', interactiveMode: 'Never', ...over,
+  user: 'prod', apiVersion: V1, command: 'kubelogin', args: [], env: [], installHint: '', interactiveMode: 'Never', provideClusterInfo: false, ...over,
 });
 
 describe('error wording: the plugin, and what went wrong, on one line', () => {
@@ -146,6 +147,51 @@ describe('running plugins', () => {
     const p = path.join(tmp, 'not-exec');
     fs.writeFileSync(p, '#!/bin/sh\n', { mode: 0o600 });
     expect(() => runCredentialPlugin(cfg({ command: p }), opts)).toThrow(/cannot be run: permission denied/);
+  });
+
+  it('provideClusterInfo: spec.cluster with the CA inline and the exec extension as config', async () => {
+    const dir = path.join(tmp, 'cluster-info');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ca.crt'), 'THE CA\n');
+    script('cluster-info/plugin', 'printf %s "$KUBERNETES_EXEC_INFO" > "$(dirname "$0")/info.json"; '
+      + 'echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}\'');
+    fs.writeFileSync(path.join(dir, 'config'), [
+      'clusters:',
+      '- name: c',
+      '  cluster:',
+      '    server: https://api.example:6443',
+      '    certificate-authority: ca.crt',
+      '    tls-server-name: kubernetes',
+      '    extensions:',
+      '    - name: client.authentication.k8s.io/exec',
+      '      extension: {audience: sts.example}',
+      'users:',
+      '- name: u',
+      '  user:',
+      '    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin, interactiveMode: Never, provideClusterInfo: true}',
+      'contexts:',
+      '- name: x',
+      '  context: {cluster: c, user: u}',
+      'current-context: x',
+      '',
+    ].join('\n'));
+    const c = loadCluster({ kubeconfig: path.join(dir, 'config'), context: null, env: { PATH: process.env.PATH }, home: tmp });
+    const req: { headers?: Record<string, string> } = {};
+    await c.kc.applyToHTTPSOptions(req);
+    expect(req.headers?.Authorization).toBe('Bearer t');
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'info.json'), 'utf8'))).toEqual({
+      kind: 'ExecCredential',
+      apiVersion: V1,
+      spec: {
+        cluster: {
+          server: 'https://api.example:6443',
+          'tls-server-name': 'kubernetes',
+          'certificate-authority-data': Buffer.from('THE CA\n').toString('base64'),
+          config: { audience: 'sts.example' },
+        },
+        interactive: false,
+      },
+    });
   });
 
   it('interactiveMode Always is refused, as client-go refuses it without a terminal', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster as KcCluster, Context as KcContext, User as KcUser } from '@kubernetes/client-node/dist/config_types.js';
 import { CliError } from '../errors.js';
-import { CredentialCache, parseExecConfig, runCredentialPlugin, type Credential } from './credential-plugin.js';
+import { CredentialCache, parseExecConfig, runCredentialPlugin, type Credential, type ExecCluster } from './credential-plugin.js';
 import {
   inClusterConfig, kubeconfigSources, KubeconfigError, loadKubeconfigs, noConfigError, SERVICE_ACCOUNT_DIR,
   type Fields, type MergedKubeconfig, type Named,
@@ -99,7 +99,7 @@ function load(opts: LoadOptions): Cluster {
   const kc = new KubeConfig();
   const users: KcUser[] = [];
   for (const u of merged.users.values()) {
-    users.push(u.name === userName ? currentUser(kc, u, opts, env) : plainUser(u));
+    users.push(u.name === userName ? currentUser(kc, u, cluster, opts, env) : plainUser(u));
   }
   // kubectl allows a context without a user (anonymous); client-node skips
   // the cluster's CA when the current user is absent, so give it an empty one.
@@ -159,7 +159,7 @@ function plainUser(u: Named<Fields>): KcUser {
   };
 }
 
-function currentUser(kc: KubeConfig, u: Named<Fields>, opts: LoadOptions, env: NodeJS.ProcessEnv): KcUser {
+function currentUser(kc: KubeConfig, u: Named<Fields>, cluster: Named<Fields>, opts: LoadOptions, env: NodeJS.ProcessEnv): KcUser {
   const v = u.value;
   let user = plainUser(u);
   // kubeconfig's tokenFile (client-go reads it; client-node only knows "token-file").
@@ -177,12 +177,38 @@ function currentUser(kc: KubeConfig, u: Named<Fields>, opts: LoadOptions, env: N
   const cfg = parseExecConfig(u.name, v.exec);
   const timeoutMs = opts.requestTimeoutMs && opts.requestTimeoutMs > 0 ? opts.requestTimeoutMs : PLUGIN_TIMEOUT_MS;
   const cache = new CredentialCache(() => runCredentialPlugin(cfg, {
-    timeoutMs, env, stderr: (text) => process.stderr.write(text),
+    timeoutMs, env, cluster: cfg.provideClusterInfo ? execCluster(cluster) : undefined, stderr: (text) => process.stderr.write(text),
   }));
   // Run it now: a failure is the run's one error, before any request.
   if (!opts.deferCredentials) cache.get();
   addProvider(kc, EXEC_PROVIDER, (req) => applyCredential(cache.get(), req));
   return { ...user, authProvider: { name: EXEC_PROVIDER, config: {} } };
+}
+
+/** spec.cluster for a plugin that asks for it (client-go ConfigToExecCluster). */
+function execCluster(c: Named<Fields>): ExecCluster {
+  const v = c.value;
+  let ca = str(v['certificate-authority-data']);
+  const caFile = str(v['certificate-authority']);
+  if (!ca && caFile) {
+    try {
+      ca = fs.readFileSync(caFile).toString('base64');
+    } catch (err) {
+      throw new KubeconfigError(`cluster "${c.name}": cannot read certificate-authority ${caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const ext = Array.isArray(v.extensions)
+    ? (v.extensions as Fields[]).find((e) => e && e.name === 'client.authentication.k8s.io/exec')
+    : undefined;
+  return {
+    server: str(v.server),
+    ...(str(v['tls-server-name']) ? { 'tls-server-name': str(v['tls-server-name']) } : {}),
+    ...(v['insecure-skip-tls-verify'] === true ? { 'insecure-skip-tls-verify': true } : {}),
+    ...(ca ? { 'certificate-authority-data': ca } : {}),
+    ...(str(v['proxy-url']) ? { 'proxy-url': str(v['proxy-url']) } : {}),
+    ...(v['disable-compression'] === true ? { 'disable-compression': true } : {}),
+    ...(ext && ext.extension !== undefined ? { config: ext.extension } : {}),
+  };
 }
 
 type RequestAuth = { headers?: Record<string, unknown>; cert?: unknown; key?: unknown };

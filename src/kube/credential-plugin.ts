@@ -20,6 +20,24 @@ export interface ExecConfig {
   env: { name: string; value: string }[];
   installHint: string;
   interactiveMode: string;
+  /** Whether KUBERNETES_EXEC_INFO carries spec.cluster. */
+  provideClusterInfo: boolean;
+}
+
+/**
+ * spec.cluster of KUBERNETES_EXEC_INFO (client-go ConfigToExecCluster): the
+ * cluster the credential is for, with its CA inline, and the cluster's
+ * `client.authentication.k8s.io/exec` extension as `config`.
+ */
+export interface ExecCluster {
+  server: string;
+  'tls-server-name'?: string;
+  'insecure-skip-tls-verify'?: boolean;
+  /** Base64, as in a kubeconfig. */
+  'certificate-authority-data'?: string;
+  'proxy-url'?: string;
+  'disable-compression'?: boolean;
+  config?: unknown;
 }
 
 export interface Credential {
@@ -60,16 +78,18 @@ export function parseExecConfig(user: string, raw: unknown): ExecConfig {
     env: (env as Fields[]).map((v) => ({ name: v.name as string, value: v.value === undefined || v.value === null ? '' : String(v.value) })),
     installHint: typeof e.installHint === 'string' ? e.installHint : '',
     interactiveMode,
+    provideClusterInfo: e.provideClusterInfo === true,
   };
 }
 
 /**
  * KUBERNETES_EXEC_INFO as client-go sets it: an ExecCredential of the
- * configured version with spec.interactive. This tool never hands the plugin a
+ * configured version with spec.interactive, and spec.cluster when the exec
+ * block asks for it (provideClusterInfo). This tool never hands the plugin a
  * terminal (stdin is /dev/null), so interactive is false.
  */
-export function execInfo(apiVersion: string): string {
-  return JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { interactive: false } });
+export function execInfo(apiVersion: string, cluster?: ExecCluster): string {
+  return JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { ...(cluster ? { cluster } : {}), interactive: false } });
 }
 
 /** Why stdout is not a usable ExecCredential, or the credential (client-go's checks, in its order). */
@@ -164,6 +184,8 @@ const MAX_STDERR_SHOWN = 8 * 1024;
 
 export interface RunOptions {
   timeoutMs: number;
+  /** The cluster, for provideClusterInfo. */
+  cluster?: ExecCluster;
   env: NodeJS.ProcessEnv;
   /** Where the plugin's own stderr goes on success (kubectl passes it through). */
   stderr: (text: string) => void;
@@ -182,7 +204,7 @@ export function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Credenti
   }
   const env: NodeJS.ProcessEnv = { ...opts.env };
   for (const { name, value } of cfg.env) env[name] = value;
-  env.KUBERNETES_EXEC_INFO = execInfo(cfg.apiVersion);
+  env.KUBERNETES_EXEC_INFO = execInfo(cfg.apiVersion, cfg.provideClusterInfo ? opts.cluster : undefined);
   const r = spawnSync(cfg.command, cfg.args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -211,7 +233,10 @@ export function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Credenti
 /**
  * The credential for one run: the plugin runs once, and again only when the
  * credential's expirationTimestamp has passed (as client-go's cache does), so
- * a sweep of many containers does not run it per container.
+ * a sweep of many containers does not run it per container. A re-run in the
+ * middle of a sweep blocks the event loop while the plugin runs (spawnSync);
+ * tokens live for minutes to hours, so that is rare. Unlike client-go, a 401
+ * does not make it run again.
  */
 export class CredentialCache {
   private cred: Credential | null = null;
