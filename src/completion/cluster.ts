@@ -9,11 +9,12 @@ interface List<T> {
 
 /** The kubeconfig and API server behind completion: the tool's own loader and client. */
 export function clusterLookups(): Lookups {
-  // One completion asks for one cluster; load the kubeconfig once.
+  // One completion asks for one cluster; load the kubeconfig once. A credential
+  // plugin runs only when a lookup needs the API server, never to list contexts.
   let loaded: { key: string; cluster: Cluster } | undefined;
   const cluster = (c: ClusterChoice): Cluster => {
     const key = `${c.kubeconfig}\0${c.context}`;
-    if (loaded?.key !== key) loaded = { key, cluster: loadCluster({ kubeconfig: c.kubeconfig, context: c.context }) };
+    if (loaded?.key !== key) loaded = { key, cluster: loadCluster({ kubeconfig: c.kubeconfig, context: c.context, deferCredentials: true }) };
     return loaded.cluster;
   };
   return {
