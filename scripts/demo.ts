@@ -45,7 +45,7 @@ const USAGE = `usage: npm run demo [-- --tour | --serve | --local] [--dir DIR]
 `;
 
 function usage(message: string): never {
-  process.stderr.write(`error: ${message}\n${USAGE}`);
+  process.stderr.write(`error: ${message}\nhint: npm run demo -- --help\n`);
   process.exit(2);
 }
 
