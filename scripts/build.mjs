@@ -13,7 +13,6 @@
 // V8 scans, not parses); from the second run on, the compiled code comes from
 // the cache.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 
 const root = new URL('..', import.meta.url);
@@ -81,14 +80,59 @@ export async function bundleWithInputs(entry, define = {}) {
   return { text: result.outputFiles[0].text, packages: [...packages].sort() };
 }
 
-/** The executable: enable the compile cache, then compile the bundle it carries. */
-export function wrap(code) {
+/** package.json's engines.node, ">=22.19" → [22, 19]: the oldest Node the executable agrees to run on. */
+function minimumNode() {
+  const m = /^>=\s*(\d+)\.(\d+)/.exec(pkg.engines?.node ?? '');
+  if (!m) throw new Error(`package.json engines.node "${pkg.engines?.node}" is not of the form >=MAJOR.MINOR`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+/**
+ * How the executable picks its Node: first lines that are both a POSIX shell
+ * script and JavaScript (`":" //;` is a no-op command to sh, a string and a
+ * comment to JS). sh follows symlinks to the file's real place; in a clone,
+ * ../node_modules/node/bin/node is the project's own Node (the `node` dev
+ * dependency), used even when an older `node` is first on PATH; elsewhere
+ * (npm install -g, npx) it is `node` from PATH. The JS then checks
+ * process.versions (no second Node start): a Node older than engines.node
+ * gets one error line, exit 1; if that was the clone's Node, PATH's is tried.
+ * Old Nodes must be able to parse these lines, so they are ES5 only. Run as
+ * `node FILE` (the darwin/arm64 launcher, benchmarks), the sh lines do nothing.
+ */
+function launcher(name) {
+  const [major, minor] = minimumNode();
+  const need = `error: ${name} needs Node.js ${major}.${minor} or later`;
   return [
-    '#!/usr/bin/env node',
+    '#!/bin/sh',
+    '":" //; f=$0; while [ -L "$f" ]; do l=$(readlink "$f"); case $l in /*) f=$l ;; *) case $f in */*) f=${f%/*}/$l ;; *) f=$l ;; esac ;; esac; done',
+    '":" //; case $f in */*) n=${f%/*}/../node_modules/node/bin/node ;; *) n=../node_modules/node/bin/node ;; esac',
+    '":" //; if [ -x "$n" ]; then KUBECTL_PROCSTATUS_CLONE_NODE=1 exec "$n" "$f" "$@"; fi',
+    `":" //; command -v node >/dev/null 2>&1 || { echo "${need} (no node on PATH)" >&2; exit 1; }`,
+    '":" //; exec node "$f" "$@"',
     '"use strict";',
-    '// kubectl-procstatus: the bundle below is compiled through Node\'s compile cache (see scripts/build.mjs).',
+    `// ${name}: the lines above choose the Node; see scripts/build.mjs.`,
+    '(function () {',
+    '  var clone = process.env.KUBECTL_PROCSTATUS_CLONE_NODE === "1";',
+    '  delete process.env.KUBECTL_PROCSTATUS_CLONE_NODE;',
+    '  var v = process.versions.node.split(".").map(Number);',
+    `  if (v[0] > ${major} || (v[0] === ${major} && v[1] >= ${minor})) return;`,
+    '  if (clone) {',
+    '    var r = require("child_process").spawnSync("node", [__filename].concat(process.argv.slice(2)), { stdio: "inherit" });',
+    '    if (!r.error) { if (r.signal) process.kill(process.pid, r.signal); process.exit(r.status === null ? 1 : r.status); }',
+    '  }',
+    `  process.stderr.write(${JSON.stringify(need)} + " (found v" + process.versions.node + ")\\n");`,
+    '  process.exit(1);',
+    '})();',
+  ];
+}
+
+/** The executable: choose the Node, enable the compile cache, then compile the bundle it carries. */
+export function wrap(code, name = 'kubectl-procstatus') {
+  return [
+    ...launcher(name),
+    '// The bundle below is compiled through Node\'s compile cache (see scripts/build.mjs).',
     'const M = require("node:module");',
-    'try { M.enableCompileCache?.(); } catch {}',
+    'try { if (M.enableCompileCache) M.enableCompileCache(); } catch (e) {}',
     'const m = new M(__filename, module);',
     'm.filename = __filename;',
     'm.paths = module.paths;',
@@ -110,5 +154,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await write('kubectl-procstatus', wrap(code), 0o755);
   // kubectl_complete-procstatus: kubectl's completion hook for the plugin (npm's bin installs it beside the tool).
   const completion = await bundle('src/completion/main.ts');
-  await write('kubectl_complete-procstatus', wrap(completion), 0o755);
+  await write('kubectl_complete-procstatus', wrap(completion, 'kubectl_complete-procstatus'), 0o755);
 }
