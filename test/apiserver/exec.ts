@@ -210,6 +210,7 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
     plan.container.env,
     plan.stdin,
     sandbox && { ...sandbox, resolved: resolved.path.startsWith('/') ? resolved.path : `/${resolved.path}` },
+    plan.container.cgroupProcs,
   );
   const off = hooks.onStop(() => {
     killTree(child);

@@ -23,6 +23,8 @@
 // Annotation procstatus.test/no-ephemeral-targeting: "true" on a pod makes
 // the node ignore targetContainerName there.
 
+import type { FixtureNode } from './nodes.ts';
+
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
 
@@ -90,6 +92,8 @@ export interface FixtureWorkload {
 
 export interface Fixture {
   namespaces?: string[];
+  /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
+  nodes?: FixtureNode[];
   pods?: FixturePod[];
   workloads?: FixtureWorkload[];
 }
@@ -122,6 +126,9 @@ export function validateFixture(raw: unknown): Fixture {
       if (names.has(c.name)) throw new FixtureError(`${where} (${key}): duplicate container name ${c.name}`);
       names.add(c.name);
     }
+  }
+  for (const [i, n] of (f.nodes ?? []).entries()) {
+    if (!n?.metadata?.name) throw new FixtureError(`nodes[${i}]: metadata.name is required`);
   }
   for (const [i, w] of (f.workloads ?? []).entries()) {
     if (!w?.kind || !w.apiVersion || !w.metadata?.name) {

@@ -12,11 +12,11 @@ export interface KubeconfigInput {
   ca: Buffer;
   /** A CA unrelated to the server certificate. */
   otherCa: Buffer;
-  tokens: { admin: string; readonly: string; nopods: string; noephemeral: string };
+  tokens: { admin: string; readonly: string; nopods: string; noephemeral: string; nocreate: string };
 }
 
 /** Context names, for tests: `--context readonly` etc. */
-export const CONTEXTS = ['test', 'readonly', 'nopods', 'noephemeral', 'bad-token', 'other-ns', 'wrong-ca', 'refused'] as const;
+export const CONTEXTS = ['test', 'readonly', 'nopods', 'noephemeral', 'nocreate', 'bad-token', 'other-ns', 'wrong-ca', 'refused'] as const;
 
 export function kubeconfigObject(i: KubeconfigInput): object {
   const cluster = (name: string, server: string, ca: Buffer): object => ({
@@ -42,6 +42,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       user('readonly', i.tokens.readonly),
       user('nopods', i.tokens.nopods),
       user('noephemeral', i.tokens.noephemeral),
+      user('nocreate', i.tokens.nocreate),
       // Well-formed but unknown to the server: 401.
       user('bad-token', 'not-a-valid-token-0123456789abcdef'),
     ],
@@ -50,6 +51,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       context('readonly', 'procstatus-test', 'readonly'),
       context('nopods', 'procstatus-test', 'nopods'),
       context('noephemeral', 'procstatus-test', 'noephemeral'),
+      context('nocreate', 'procstatus-test', 'nocreate'),
       context('bad-token', 'procstatus-test', 'bad-token'),
       context('other-ns', 'procstatus-test', 'admin', 'other'),
       context('wrong-ca', 'procstatus-test-wrong-ca', 'admin'),
