@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, request, tokenOf } from './apiserver/client.ts';
 import type { Response } from './apiserver/client.ts';
-import { cgroupMounts, canMakeCgroups, containerCgroupPath, podCgroupPath, qosClassOf } from './apiserver/cgroups.ts';
+import { cgroupMounts, canMakeCgroups, containerCgroupPath, podCgroupPath, qosClassOf, serverCgroupRoot } from './apiserver/cgroups.ts';
 import type { Fixture } from './apiserver/fixture.ts';
 import { exists, waitGone } from './apiserver/procs.ts';
 import { CLUSTER_FIXTURE, ephemeralUnavailableReason, startApiServer } from './apiserver/harness.ts';
@@ -86,10 +86,20 @@ function debugPod(name: string, extra: Record<string, unknown> = {}): Record<str
 
 /** The per-server cgroup root directory under the v2 mount. */
 function serverRoot(api: ApiServerHandle): string {
-  const v2 = cgroupMounts().v2 as string;
-  const name = fs.readdirSync(v2).find((n) => n.startsWith(`procstatus-${api.pid}-`));
-  if (!name) throw new Error(`no cgroup root for server ${api.pid} under ${v2}`);
-  return path.join(v2, name);
+  const root = serverCgroupRoot(api.pid);
+  if (!root) throw new Error(`no cgroup root for server ${api.pid}`);
+  return root;
+}
+
+/** Every PID in the cgroup tree under dir, from the kernel's cgroup.procs files. */
+function pidsUnder(dir: string): number[] {
+  const out: number[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
+    out.push(...fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+  };
+  walk(dir);
+  return out;
 }
 
 describe.skipIf(!!skipReason)('test API server: nodes, pod create/delete, cgroups', () => {
@@ -371,6 +381,33 @@ describe.skipIf(!!skipReason)('test API server: nodes, pod create/delete, cgroup
     const sys = cgroupMounts().systemdV1;
     if (sys) expect(fs.existsSync(path.join(sys, path.basename(root)))).toBe(false);
   }, 20_000);
+});
+
+describe.skipIf(!!skipReason)('test API server SIGKILLed with created pods', () => {
+  it('takes the created pods (hostPID or not) with it; the next server clears the stale cgroups', async () => {
+    const api = await startApiServer({ fixture: { pods: [] } });
+    let next: ApiServerHandle | undefined;
+    try {
+      expect((await request(api, 'POST', PODS, { body: debugPod('host') })).status).toBe(201);
+      expect((await request(api, 'POST', PODS, { body: debugPod('own', { hostPID: false }) })).status).toBe(201);
+      await waitPod(api, 'host', (p) => p.status.phase === 'Running');
+      await waitPod(api, 'own', (p) => p.status.phase === 'Running');
+      const root = serverRoot(api);
+      const pids = pidsUnder(root);
+      // Two containers: the hostPID sleep, and the other's sleep (PID 1 of its namespace).
+      expect(pids.length).toBe(2);
+      process.kill(api.pid, 'SIGKILL');
+      expect(await waitGone(pids, exists)).toEqual([]);
+      // Nothing could remove the root; the next server does.
+      expect(fs.existsSync(root)).toBe(true);
+      next = await startApiServer({ fixture: { pods: [] } });
+      expect(fs.existsSync(root)).toBe(false);
+    } finally {
+      await api.stop();
+      await next?.stop();
+      fs.rmSync(path.dirname(api.kubeconfig), { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('cgroup paths (pure)', () => {

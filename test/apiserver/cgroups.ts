@@ -258,6 +258,20 @@ export function sweepStaleCgroupRoots(): void {
   }
 }
 
+/** The per-server cgroup root directory (under the v2 mount) of the server with this PID, if it has one. */
+export function serverCgroupRoot(serverPid: number): string | undefined {
+  const { v2 } = cgroupMounts();
+  if (!v2) return undefined;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(v2);
+  } catch {
+    return undefined;
+  }
+  const name = names.find((n) => n.startsWith(`${CGROUP_ROOT_PREFIX}${serverPid}-`));
+  return name && path.join(v2, name);
+}
+
 /**
  * The node's cgroups: one root per server under the v2 mount (and the v1
  * name=systemd mount, if any and writable), and the pod and container
