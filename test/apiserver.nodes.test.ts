@@ -26,7 +26,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function fixture(): Fixture {
   const full = JSON.parse(fs.readFileSync(CLUSTER_FIXTURE, 'utf8')) as Fixture;
   const keep = ['web', 'single', 'distroless', 'web2', 'pending'];
-  return { nodes: full.nodes, pods: (full.pods ?? []).filter((p) => keep.includes(p.metadata.name)) };
+  return { nodes: full.nodes, pause: true, pods: (full.pods ?? []).filter((p) => keep.includes(p.metadata.name)) };
 }
 
 type Pod = { metadata: Record<string, any>; spec: Record<string, any>; status: Record<string, any> };
@@ -258,6 +258,23 @@ describe.skipIf(!!skipReason)('test API server: nodes, pod create/delete, cgroup
         }
       }
       expect(checked).toBeGreaterThanOrEqual(6);
+      // Each running pod also has its sandbox: one `pause` process in the pod's cgroup, in a scope that is no container's.
+      for (const p of pods.filter((x) => x.status.phase === 'Running')) {
+        const podDir = path.dirname(
+          containerCgroupPath(
+            podCgroupPath(p.metadata.uid, 'BestEffort', p.metadata.annotations?.['procstatus.test/cgroup-driver'] === 'cgroupfs' ? 'cgroupfs' : 'systemd'),
+            'x',
+            'systemd',
+          ),
+        );
+        const ids = (p.status.containerStatuses ?? []).map((s: { containerID?: string }) => s.containerID?.replace('containerd://', ''));
+        const inPod = procs.filter((x) => x.cgroup.startsWith(`${root}/${podDir}/`));
+        const pause = inPod.filter((x) => x.comm === 'pause');
+        expect(pause.length, `pause of ${p.metadata.name}`).toBe(1);
+        const scope = pause[0].cgroup.split('/').at(-1) as string;
+        expect(scope).toMatch(/^(cri-containerd-)?[0-9a-f]{64}(\.scope)?$/);
+        expect(ids.some((id: string) => scope.includes(id))).toBe(false);
+      }
       // Independent of the served objects: web's app container runs sh + 2 sleeps, all in one cgroup.
       const web = pods.find((p) => p.metadata.name === 'web') as Pod;
       const appId = web.status.containerStatuses.find((s: { name: string }) => s.name === 'app').containerID.slice('containerd://'.length);
@@ -388,9 +405,10 @@ describe.skipIf(!!skipReason)('test API server SIGKILLed with created pods', () 
     const api = await startApiServer({ fixture: { pods: [] } });
     let next: ApiServerHandle | undefined;
     try {
+      // One at a time: the first builds the image root, which holds the server up for a while.
       expect((await request(api, 'POST', PODS, { body: debugPod('host') })).status).toBe(201);
-      expect((await request(api, 'POST', PODS, { body: debugPod('own', { hostPID: false }) })).status).toBe(201);
       await waitPod(api, 'host', (p) => p.status.phase === 'Running');
+      expect((await request(api, 'POST', PODS, { body: debugPod('own', { hostPID: false }) })).status).toBe(201);
       await waitPod(api, 'own', (p) => p.status.phase === 'Running');
       const root = serverRoot(api);
       const pids = pidsUnder(root);

@@ -219,6 +219,7 @@ export function createPod(cluster: Cluster, namespace: string, body: string, dry
   if (dryRun) return cluster.podObject(pod);
   cluster.pods.push(pod);
   if (cluster.isNode(pod.spec.nodeName)) {
+    void cluster.startPause(pod).catch(() => {});
     const ctx = podContext(cluster.kubelet, pod);
     const joinPid = pod.spec.hostPID === true ? process.pid : undefined;
     for (const c of containers) {
@@ -248,6 +249,7 @@ export function deletePod(cluster: Cluster, pod: PodRecord, gracePeriodSeconds: 
   pod.metadata.resourceVersion = nextResourceVersion();
   const answer = cluster.podObject(pod);
   const procs = pod.containers.map((c) => c.proc).filter((p) => p !== undefined);
+  const sandbox = pod.sandbox?.proc;
   if (first) {
     for (const p of procs) {
       try {
@@ -265,9 +267,18 @@ export function deletePod(cluster: Cluster, pod: PodRecord, gracePeriodSeconds: 
     cluster.cgroups?.remove(cluster.podCgroup(pod));
   };
   // Gone as soon as every process is; SIGKILL for what is still there when the grace period ends.
-  if (first) void Promise.all(procs.map((p) => p.exited)).then(remove);
+  // The sandbox goes once the containers have.
+  if (first) {
+    void Promise.all(procs.map((p) => p.exited))
+      .then(() => {
+        sandbox?.kill();
+        return sandbox?.exited;
+      })
+      .then(remove);
+  }
   cluster.kubelet.schedule(Math.min(grace * 1000, MAX_GRACE_MS), () => {
     for (const c of pod.containers) c.proc?.kill();
+    pod.sandbox?.proc?.kill();
     setTimeout(remove, 2000).unref();
   });
   return answer;

@@ -94,6 +94,8 @@ export interface Fixture {
   namespaces?: string[];
   /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
   nodes?: FixtureNode[];
+  /** A `pause` process per running pod (the sandbox), in a cgroup of its own, as on a real node. */
+  pause?: boolean;
   pods?: FixturePod[];
   workloads?: FixtureWorkload[];
 }

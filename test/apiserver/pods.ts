@@ -5,6 +5,7 @@
 // Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   CONTAINER_PATH,
@@ -80,6 +81,8 @@ export interface PodRecord {
   startTime: string;
   /** Made by POST (create.ts), not by the fixture. */
   created?: boolean;
+  /** The pod sandbox's `pause` process (fixture `pause: true`) and its 64-hex ID, which names its cgroup scope. */
+  sandbox?: { id: string; proc?: ContainerProcess };
 }
 
 export interface WorkloadRecord {
@@ -157,6 +160,8 @@ export class Cluster {
   /** The node's kubelet-style cgroups (cgroups.ts), once started; undefined where they cannot be made. */
   cgroups?: NodeCgroups;
   private readonly workDir: string;
+  private readonly pauseEnabled: boolean;
+  private pauseRoot?: string;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   readonly kubelet: KubeletContext = {
@@ -178,6 +183,7 @@ export class Cluster {
 
   constructor(fixture: Fixture, workDir: string) {
     this.workDir = workDir;
+    this.pauseEnabled = fixture.pause === true;
     this.kubelet.workDir = workDir;
     this.namespaces = fixture.namespaces ?? ['default'];
     const now = timestamp(this.created);
@@ -296,6 +302,7 @@ export class Cluster {
         }
         jobs.push(this.startOne(pod, c));
       }
+      if (pod.phase === 'Running' && this.isNode(pod.spec.nodeName)) jobs.push(this.startPause(pod));
     }
     let results = await Promise.allSettled(jobs);
     // Ephemeral containers declared without run.argv run from their image,
@@ -314,6 +321,32 @@ export class Cluster {
       this.stop();
       throw failed.reason;
     }
+  }
+
+  /**
+   * The pod sandbox's pause process, when the fixture asks for them: PID 1
+   * of a PID namespace of its own (its containers have theirs), named
+   * `pause` (a copy of sleep as /pause in a minimal root), in the cgroup
+   * `.../cri-containerd-<sandbox id>.scope` of the pod, as containerd puts
+   * the sandbox. It belongs to no container, as on a real node.
+   */
+  async startPause(pod: PodRecord): Promise<void> {
+    if (!this.pauseEnabled || pod.sandbox) return;
+    const id = hex(32);
+    pod.sandbox = { id };
+    const sleep = ['/usr/bin/sleep', '/bin/sleep'].find((p) => fs.existsSync(p));
+    if (!sleep) return;
+    this.pauseRoot ??= buildRootfs(path.join(this.workDir, 'rootfs', '_pause'), { rootfs: { '/pause': sleep } });
+    const cgroupProcs = this.cgroups?.ensure(containerCgroupPath(this.podCgroup(pod), id, this.cgroupDriverOf(pod)));
+    const proc = await startContainer({
+      argv: ['/pause', 'infinity'],
+      env: { PATH: CONTAINER_PATH },
+      rootDir: this.pauseRoot,
+      label: `${pod.namespace}/${pod.name}/pause`,
+      cgroupProcs,
+    });
+    if (this.stopped || pod.metadata.deletionTimestamp !== undefined) proc.kill();
+    pod.sandbox.proc = proc;
   }
 
   private async startOne(pod: PodRecord, c: ContainerRecord): Promise<void> {
@@ -353,6 +386,7 @@ export class Cluster {
     this.timers.clear();
     for (const p of this.pods) for (const c of p.containers) if (c.kind === 'ephemeral') c.proc?.kill();
     for (const p of this.pods) for (const c of p.containers) c.proc?.kill();
+    for (const p of this.pods) p.sandbox?.proc?.kill();
   }
 
   /** Whether pods on this node name run here (a pod naming another node stays Pending). */
