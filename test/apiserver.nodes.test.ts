@@ -9,15 +9,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, request, tokenOf } from './apiserver/client.ts';
 import type { Response } from './apiserver/client.ts';
-import { cgroupMounts, canMakeCgroups, containerCgroupPath, podCgroupPath, qosClassOf, serverCgroupRoot } from './apiserver/cgroups.ts';
+import { cgroupMounts, containerCgroupPath, podCgroupPath, qosClassOf, serverCgroupRoot } from './apiserver/cgroups.ts';
 import type { Fixture } from './apiserver/fixture.ts';
 import { exists, waitGone } from './apiserver/procs.ts';
-import { CLUSTER_FIXTURE, ephemeralUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import { cgroupsUnavailableReason, CLUSTER_FIXTURE, startApiServer } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
 import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
 
-const cg = canMakeCgroups();
-const skipReason = ephemeralUnavailableReason() || (cg.ok ? '' : cg.why);
+const skipReason = cgroupsUnavailableReason();
 if (skipReason) console.warn(`skipping node, pod create and cgroup tests: ${skipReason}`);
 
 const PODS = '/api/v1/namespaces/default/pods';

@@ -85,15 +85,24 @@ export function containerCgroupPath(podPath: string, containerID: string, driver
 }
 
 /** Mount points of the cgroup v2 hierarchy and of the v1 name=systemd one, from /proc/self/mountinfo. */
+let mountsCache: { v2?: string; systemdV1?: string } | undefined;
+
 export function cgroupMounts(mountinfo?: string): { v2?: string; systemdV1?: string } {
   let text = mountinfo;
   if (text === undefined) {
+    if (mountsCache) return mountsCache;
     try {
       text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
     } catch {
       return {};
     }
+    mountsCache = parseCgroupMounts(text);
+    return mountsCache;
   }
+  return parseCgroupMounts(text);
+}
+
+function parseCgroupMounts(text: string): { v2?: string; systemdV1?: string } {
   const out: { v2?: string; systemdV1?: string } = {};
   for (const line of text.split('\n')) {
     // https://man7.org/linux/man-pages/man5/proc_pid_mountinfo.5.html: fields, " - ", fstype, source, super options
