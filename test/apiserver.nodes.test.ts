@@ -104,7 +104,8 @@ function pidsUnder(dir: string): number[] {
 describe.skipIf(!!skipReason)('test API server: nodes, pod create/delete, cgroups', () => {
   let api: ApiServerHandle;
   beforeAll(async () => {
-    api = await startApiServer({ fixture: fixture() });
+    // A grace period long enough to see a pod Terminating however slow the machine is.
+    api = await startApiServer({ fixture: fixture(), env: { PROCSTATUS_APISERVER_MAX_GRACE_MS: '15000' } });
   }, 60_000);
   afterAll(async () => {
     await api?.stop();
@@ -367,6 +368,29 @@ describe.skipIf(!!skipReason)('test API server: nodes, pod create/delete, cgroup
       expect(r.stdout.split('\n')).toEqual(expect.arrayContaining(['pod/single', 'pod/web', 'pod/distroless']));
       expect(r.stdout).not.toContain('pod/pending');
     });
+
+    it('delete of a fixture pod: Terminating through the grace period (its PID 1 ignores SIGTERM), then gone with its processes', async () => {
+      const cgroupDir = path.join(
+        serverRoot(api),
+        path.dirname(
+          containerCgroupPath(
+            podCgroupPath((await get(api, `${PODS}/single`)).body.metadata.uid, 'BestEffort', 'systemd'),
+            'x',
+            'systemd',
+          ),
+        ),
+      );
+      const pids = pidsUnder(cgroupDir);
+      expect(pids.length).toBeGreaterThan(0);
+      const d = kubectl('delete', 'pod', 'single', '--wait=false');
+      expect(d.code, d.stderr).toBe(0);
+      // sleep as PID 1 of its namespace has no TERM handler: the kernel drops the signal, so the pod waits for SIGKILL.
+      const g = kubectl('get', 'pod', 'single', '--no-headers');
+      expect(g.stdout).toMatch(/^single\s+\S+\s+Terminating\s/);
+      expect(pids.every((pid) => exists(pid))).toBe(true);
+      expect(await waitNotFound(api, 'single', 40_000)).toBe(404);
+      expect(await waitGone(pids, exists)).toEqual([]);
+    }, 60_000);
 
     it('debug node/node-1, exec into the pod it made, delete it', async () => {
       const r = kubectl('debug', 'node/node-1', '--image=busybox:1.36', '--', 'sleep', '100');

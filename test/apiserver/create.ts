@@ -28,8 +28,12 @@ import { nextResourceVersion, timestamp } from './pods.ts';
 import { badRequest, fieldError, invalid, notFound } from './status.ts';
 import type { FieldError, Status } from './status.ts';
 
-/** Longest grace period the test node waits before SIGKILL (a real one waits the full terminationGracePeriodSeconds). */
-export const MAX_GRACE_MS = 3000;
+/**
+ * Longest grace period the test node waits before SIGKILL (a real one waits
+ * the full terminationGracePeriodSeconds): 3 s, or
+ * PROCSTATUS_APISERVER_MAX_GRACE_MS.
+ */
+export const MAX_GRACE_MS = Number(process.env.PROCSTATUS_APISERVER_MAX_GRACE_MS) || 3000;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL_MSG =
