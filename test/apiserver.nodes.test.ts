@@ -470,6 +470,22 @@ describe('cgroup paths (pure)', () => {
     );
     expect(podCgroupPath(uid, 'Guaranteed', 'cgroupfs')).toBe(`kubepods/pod${uid}`);
   });
+  it('finds the v2 and v1 name=systemd mounts in mountinfo, hybrid or pure v2', () => {
+    // This machine's layout: v1 controllers, name=systemd, and v2 at /sys/fs/cgroup/unified.
+    const hybrid = [
+      '30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+      '31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu',
+      '39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd',
+      '40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+    ].join('\n');
+    expect(cgroupMounts(hybrid)).toEqual({ v2: '/sys/fs/cgroup/unified', systemdV1: '/sys/fs/cgroup/systemd' });
+    // A systemd host with the unified hierarchy only (optional fields before the separator).
+    const pure = '35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot';
+    expect(cgroupMounts(pure)).toEqual({ v2: '/sys/fs/cgroup' });
+    // A bind mount of a sub-tree is not the hierarchy's root.
+    expect(cgroupMounts('50 40 0:37 /some/sub /mnt/cg rw - cgroup2 cgroup2 rw')).toEqual({});
+  });
+
   it('QoS class from resources', () => {
     expect(qosClassOf([{ resources: {} }])).toBe('BestEffort');
     expect(qosClassOf([{ resources: { limits: { cpu: '1', memory: '1Gi' } } }])).toBe('Guaranteed');
