@@ -39,12 +39,20 @@ export const USERS = {
   readonly: {
     name: 'readonly',
     rules: [
-      { verbs: READ, groups: [''], resources: ['pods', 'namespaces'] },
+      { verbs: READ, groups: [''], resources: ['pods', 'namespaces', 'nodes'] },
       { verbs: READ, groups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'] },
       { verbs: READ, groups: ['batch'], resources: ['jobs'] },
     ],
   },
   nopods: { name: 'nopods', rules: [] },
+  /** Reads pods and nodes and execs into pods, but may not create or delete pods (kubectl procstatus --all-pids needs both). */
+  nocreate: {
+    name: 'nocreate',
+    rules: [
+      { verbs: READ, groups: [''], resources: ['pods', 'namespaces', 'nodes'] },
+      { verbs: ['create', 'get'], groups: [''], resources: ['pods/exec'] },
+    ],
+  },
   /** Reads pods and execs into them, but may not add ephemeral containers. */
   noephemeral: {
     name: 'noephemeral',
@@ -71,6 +79,7 @@ export function makeTokens(): TokenTable {
     readonly: `readonly-${randomBytes(16).toString('hex')}`,
     nopods: `nopods-${randomBytes(16).toString('hex')}`,
     noephemeral: `noephemeral-${randomBytes(16).toString('hex')}`,
+    nocreate: `nocreate-${randomBytes(16).toString('hex')}`,
   };
   const byToken = new Map<string, User>(Object.entries(tokens).map(([k, t]) => [t, USERS[k as UserKey]]));
   return {

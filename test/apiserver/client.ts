@@ -52,6 +52,8 @@ export function request(api: Api, method: string, path: string, o: RequestOption
     if (o.accept) headers.Accept = o.accept;
     if (o.contentType) headers['Content-Type'] = o.contentType;
     const data = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    // Node sends a DELETE body neither chunked nor with a length unless told its length.
+    if (data !== undefined) headers['Content-Length'] = String(Buffer.byteLength(data));
     const req = https.request(`${api.url}${path}`, { method, ca: caOf(api), headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');

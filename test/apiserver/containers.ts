@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { enterCgroupArgv, leaveCgroups } from './cgroups.ts';
 
 /** The PATH a container runtime uses when the image sets none (containerd's default). */
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -130,7 +131,10 @@ interface Launched {
   exitInfo(): ExitInfo | undefined;
 }
 
-function launch(args: string[], env: Record<string, string>, stdin: boolean): Launched {
+function launch(args: string[], env: Record<string, string>, stdin: boolean, cgroupProcs: readonly string[] = []): Launched {
+  // The cgroup step runs right after setpriv (which keeps --pdeathsig across exec), before anything forks.
+  const sep = args.indexOf('--');
+  if (cgroupProcs.length) args = [...args.slice(0, sep + 1), ...enterCgroupArgv(cgroupProcs), ...args.slice(sep + 1)];
   const child = spawn('setpriv', args, { env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
   track(child);
   let out = '';
@@ -171,6 +175,8 @@ export interface StartOptions {
    * its uid_map and gid_map (root in the parent namespace may map any ids).
    */
   wrapper?: { argv: string[]; exe: string; idMap?: string };
+  /** cgroup.procs files to enter before the container starts (cgroups.ts). */
+  cgroupProcs?: readonly string[];
 }
 
 /** Writes uid_map and gid_map of pid once it is in a user namespace of its own; false while it is not yet. */
@@ -198,7 +204,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
     if (o.workingDir) args.push(`--wd=${o.workingDir}`);
     args.push('--', ...o.argv);
   }
-  const { child, output, exited, exitInfo } = launch(args, o.env, false);
+  const { child, output, exited, exitInfo } = launch(args, o.env, false, o.cgroupProcs);
 
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
   const fail = (why: string): never => {
@@ -235,6 +241,7 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
     }
     await sleep(5);
   }
+  if (o.cgroupProcs?.length) leaveCgroups(launcherPid);
   if (o.readyProcesses && o.readyProcesses > 1) {
     while (1 + descendants(pid1).length < o.readyProcesses) {
       const done = exitInfo();
@@ -296,6 +303,8 @@ export interface EphemeralStartOptions {
   stdin: boolean;
   label: string;
   timeoutMs?: number;
+  /** cgroup.procs files to enter before the container starts (cgroups.ts). */
+  cgroupProcs?: readonly string[];
 }
 
 /** The container's command could not be started; `output` is what the launcher said. */
@@ -333,7 +342,7 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
           '--pdeathsig', 'KILL', '--', 'nsenter', '--target', String(o.joinPid), '--pid', '--',
           'setpriv', '--pdeathsig', 'KILL', '--', 'unshare', '--mount', '--propagation', 'private', '--', ...launcher,
         ];
-  const { child, output, exited, exitInfo } = launch(args, o.env, o.stdin);
+  const { child, output, exited, exitInfo } = launch(args, o.env, o.stdin, o.cgroupProcs);
   // Never written to and never closed: a shell on stdin waits, like one attached to an idle terminal.
   child.stdin?.on('error', () => {});
   const launcherPid = child.pid;
@@ -358,6 +367,7 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
     }
     await sleep(2);
   }
+  if (ran && o.cgroupProcs?.length) leaveCgroups(launcherPid);
   if (!ran) {
     // Gone before we saw it exec: a launcher failure says something on its
     // way out; a command that ran and finished at once usually does not.
@@ -440,6 +450,7 @@ export function spawnInContainer(
   stdin: boolean,
   sandbox?: SandboxedExec & { resolved: string },
   wrapper?: { argv: string[] },
+  cgroupProcs: readonly string[] = [],
 ): ChildProcess {
   const command = sandbox
     ? ['capsh', '--quiet', `--chroot=${sandbox.rootDir}`, ...sandbox.credArgs, `--shell=${sandbox.resolved}`, '--', ...argv.slice(1)]
@@ -449,7 +460,9 @@ export function spawnInContainer(
   // A wrapper (credexec.py) chroots into the container's root itself; it has
   // to start outside it, where the interpreter is.
   const nsArgs = sandbox || wrapper ? ['--pid', '--mount'] : ['--pid', '--mount', '--root', '--wd'];
-  const child = spawn('nsenter', ['--target', String(pid1), ...nsArgs, '--', ...command], {
+  // Exec'd processes join the container's cgroup, as runc exec puts them there.
+  const [file, ...rest] = [...enterCgroupArgv(cgroupProcs), 'nsenter', '--target', String(pid1), ...nsArgs, '--', ...command];
+  const child = spawn(file, rest, {
     env,
     stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     detached: true,

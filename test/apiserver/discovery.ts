@@ -58,12 +58,13 @@ export function coreResources(): object {
     groupVersion: 'v1',
     resources: [
       { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: READ_VERBS, shortNames: ['ns'] },
+      { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: READ_VERBS, shortNames: ['no'] },
       {
         name: 'pods',
         singularName: 'pod',
         namespaced: true,
         kind: 'Pod',
-        verbs: READ_VERBS,
+        verbs: [...READ_VERBS, 'create', 'delete'],
         shortNames: ['po'],
         categories: ['all'],
       },

@@ -225,6 +225,7 @@ export function serveExec(plan: ExecPlan, ws: WebSocket, protocol: ExecProtocol 
     plan.stdin,
     sandbox && { ...sandbox, resolved: resolved.path.startsWith('/') ? resolved.path : `/${resolved.path}` },
     plan.container.wrapper,
+    plan.container.cgroupProcs,
   );
   const off = hooks.onStop(() => {
     killTree(child);

@@ -29,6 +29,8 @@
 // (crio-runc, crio-crun) and Windows pods change exec failures. See
 // noderuntime.ts and README.md.
 
+import type { FixtureNode } from './nodes.ts';
+
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
 
@@ -104,6 +106,10 @@ export interface FixtureWorkload {
 
 export interface Fixture {
   namespaces?: string[];
+  /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
+  nodes?: FixtureNode[];
+  /** A `pause` process per running pod (the sandbox), in a cgroup of its own, as on a real node. */
+  pause?: boolean;
   pods?: FixturePod[];
   workloads?: FixtureWorkload[];
 }
@@ -136,6 +142,9 @@ export function validateFixture(raw: unknown): Fixture {
       if (names.has(c.name)) throw new FixtureError(`${where} (${key}): duplicate container name ${c.name}`);
       names.add(c.name);
     }
+  }
+  for (const [i, n] of (f.nodes ?? []).entries()) {
+    if (!n?.metadata?.name) throw new FixtureError(`nodes[${i}]: metadata.name is required`);
   }
   for (const [i, w] of (f.workloads ?? []).entries()) {
     if (!w?.kind || !w.apiVersion || !w.metadata?.name) {

@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { canMakeCgroups } from './cgroups.ts';
 import type { Fixture, FixturePod } from './fixture.ts';
 
 /** Repository root, found from this file (CommonJS) or the working directory (ESM, vitest). */
@@ -239,4 +240,16 @@ export function ephemeralUnavailableReason(): string {
     capshCheck = r.error ? `capsh: ${r.error.message} (install libcap2-bin)` : r.status !== 0 ? `capsh --print exited ${r.status}` : '';
   }
   return capshCheck;
+}
+
+/**
+ * Why created pods cannot be mapped to kubelet-style cgroups here ('' when
+ * they can): the server needs a writable cgroup v2 hierarchy (cgroups.ts)
+ * besides what ephemeral containers need.
+ */
+export function cgroupsUnavailableReason(): string {
+  const e = ephemeralUnavailableReason();
+  if (e) return e;
+  const c = canMakeCgroups();
+  return c.ok ? '' : c.why;
 }

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import { allowed } from './auth.ts';
 import type { Attributes, TokenTable, User } from './auth.ts';
 import { apiGroupDoc, apiGroupList, apiVersions, coreResources, groupResources, SERVER_VERSION } from './discovery.ts';
+import { requestedGrace } from './create.ts';
 import { PATCH_CONTENT_TYPES, patchTypeOf } from './ephemeral.ts';
 import { chooseProtocol, planExec, serveExec, unsupportedProtocols } from './exec.ts';
 import type { ExecProtocol } from './exec.ts';
@@ -29,6 +30,8 @@ import {
   unsupportedMediaType,
 } from './status.ts';
 import type { Status } from './status.ts';
+import { nodeTable } from './nodes.ts';
+import { decodePodProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf.ts';
 import { defaultTable, podTable, wantsTable } from './table.ts';
 
 export interface ServerOptions {
@@ -99,7 +102,7 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
 function knownResource(p: ResourcePath): boolean {
   if (p.version !== 'v1') return false;
   if (p.group === '') {
-    if (p.resource === 'namespaces') return p.subresource === undefined && p.namespace === undefined;
+    if (p.resource === 'namespaces' || p.resource === 'nodes') return p.subresource === undefined && p.namespace === undefined;
     return p.resource === 'pods' && (p.subresource === undefined || p.subresource === 'exec' || p.subresource === 'ephemeralcontainers');
   }
   return (
@@ -143,6 +146,12 @@ function stripTypeMeta(o: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
+function tableOf(resource: string, objs: Record<string, any>[], includeObject: string, rv: string): unknown {
+  if (resource === 'pods') return podTable(objs, includeObject, rv);
+  if (resource === 'nodes') return nodeTable(objs, includeObject, rv);
+  return defaultTable(objs, includeObject, rv);
+}
+
 export interface ApiServer {
   server: https.Server;
   listen(port: number): Promise<number>;
@@ -184,6 +193,9 @@ export function createApiServer(o: ServerOptions): ApiServer {
     if (p.resource === 'pods') {
       kind = 'PodList';
       objs = cluster.pods.filter((x) => !p.namespace || x.namespace === p.namespace).map((x) => cluster.podObject(x));
+    } else if (p.resource === 'nodes') {
+      kind = 'NodeList';
+      objs = cluster.nodes.map((n) => n.object);
     } else if (p.resource === 'namespaces') {
       kind = 'NamespaceList';
       objs = cluster.namespaces.map((n) => namespaceObject(n));
@@ -208,7 +220,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
       return matchesLabels(labelReqs, x.metadata.labels) && matchesFields(fieldReqs, fields);
     });
     if (wantsTable(accept)) {
-      return { code: 200, json: p.resource === 'pods' ? podTable(objs, includeObject, rv) : defaultTable(objs, includeObject, rv) };
+      return { code: 200, json: tableOf(p.resource, objs, includeObject, rv) };
     }
     const apiVersion = p.group ? `${p.group}/${p.version}` : p.version;
     return { code: 200, json: { kind, apiVersion, metadata: { resourceVersion: rv }, items: objs.map(stripTypeMeta) } };
@@ -237,6 +249,8 @@ export function createApiServer(o: ServerOptions): ApiServer {
       const pod = cluster.pod(p.namespace ?? '', name);
       if (pod?.getFault === 'status-500') return status(internalError('etcdserver: request timed out'));
       obj = pod && cluster.podObject(pod);
+    } else if (p.resource === 'nodes') {
+      obj = cluster.node(name)?.object;
     } else if (p.resource === 'namespaces') {
       obj = cluster.namespaces.includes(name) ? namespaceObject(name) : undefined;
     } else {
@@ -246,7 +260,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
     if (!obj) return status(notFound(gr, name));
     if (wantsTable(accept)) {
       const rv = String(obj.metadata.resourceVersion);
-      return { code: 200, json: p.resource === 'pods' ? podTable([obj], includeObject, rv) : defaultTable([obj], includeObject, rv) };
+      return { code: 200, json: tableOf(p.resource, [obj], includeObject, rv) };
     }
     return { code: 200, json: obj };
   };
@@ -323,6 +337,24 @@ export function createApiServer(o: ServerOptions): ApiServer {
     return status(methodNotAllowed());
   };
 
+  /** POST pods (create) and DELETE pods/{name}; see create.ts. */
+  const writePod = (method: string, p: ResourcePath, q: URLSearchParams, body: Buffer): Reply => {
+    const ns = p.namespace as string;
+    const dryRun = q.getAll('dryRun').includes('All');
+    if (method === 'POST') {
+      if (p.name) return status(methodNotAllowed());
+      const r = cluster.createPod(ns, body.toString('utf8'), dryRun);
+      return isStatusObject(r) ? status(r) : { code: 201, json: r };
+    }
+    if (!p.name) return status(methodNotAllowed());
+    const pod = cluster.pod(ns, p.name);
+    if (!pod) return status(notFound({ group: '', resource: 'pods' }, p.name));
+    const grace = requestedGrace(q, body.toString('utf8'));
+    if (isStatusObject(grace)) return status(grace);
+    if (dryRun) return { code: 200, json: cluster.podObject(pod) };
+    return { code: 200, json: cluster.deletePod(pod, grace) };
+  };
+
   const handle = (req: IncomingMessage, sink: Sink, body: Buffer): { reply?: Reply; user?: User; note?: string } => {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const user = tokens.lookup(req.headers.authorization);
@@ -374,6 +406,17 @@ export function createApiServer(o: ServerOptions): ApiServer {
     }
 
     const method = req.method ?? 'GET';
+    if (p.resource === 'pods' && p.group === '' && p.namespace && (method === 'POST' || method === 'DELETE')) {
+      let json = body;
+      if (method === 'POST' && String(req.headers['content-type'] ?? '').startsWith(PROTOBUF_CONTENT_TYPE)) {
+        try {
+          json = Buffer.from(JSON.stringify(decodePodProtobuf(body)));
+        } catch (e) {
+          return { user, reply: status(badRequest(`Pod in version "v1" cannot be handled as a Pod: ${e instanceof Error ? e.message : e}`)) };
+        }
+      }
+      return { user, reply: writePod(method, p, url.searchParams, json), note: json.length ? json.toString('utf8').slice(0, 2000) : undefined };
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       return { user, reply: status(methodNotAllowed()) };
     }
@@ -432,7 +475,7 @@ export function createApiServer(o: ServerOptions): ApiServer {
 
   /** Reads the request body (PATCH, PUT, POST), then dispatches. */
   const withBody = (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE') {
+    if (req.method === 'GET' || req.method === 'HEAD') {
       dispatch(req, { res });
       return;
     }

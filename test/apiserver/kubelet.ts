@@ -58,6 +58,16 @@ export interface KubeletContext {
   stopped(): boolean;
   /** The pod's status changed: new resourceVersion. */
   touch(pod: PodRecord): void;
+  /** cgroup.procs files the container's processes go into (cgroups.ts); none when the node makes no cgroups. */
+  cgroupProcs?(pod: PodRecord, c: ContainerRecord): string[] | undefined;
+}
+
+/** How runEphemeralContainer starts a container of a pod being created (create.ts) rather than a debug container. */
+export interface StartHow {
+  /** Join this process's PID namespace, whatever targetContainerName says (hostPID: the server's own). */
+  joinPid?: number;
+  /** The pod is starting: run the container although the pod is not Running yet. */
+  podStarting?: boolean;
 }
 
 function lastCap(): number {
@@ -107,6 +117,7 @@ export async function runEphemeralContainer(
   pod: PodRecord,
   c: ContainerRecord,
   immediate = false,
+  how: StartHow = {},
 ): Promise<void> {
   const t0 = Date.now();
   const startAt = t0 + (immediate ? 0 : randomDelay());
@@ -130,7 +141,7 @@ export async function runEphemeralContainer(
       ctx.touch(pod);
     });
   }
-  if (pod.phase !== 'Running' || pod.spec.nodeName === undefined) return;
+  if (!how.podStarting && (pod.phase !== 'Running' || pod.spec.nodeName === undefined)) return;
 
   const spec = c.spec;
   const image = String(spec.image ?? '');
@@ -166,8 +177,8 @@ export async function runEphemeralContainer(
     return;
   }
   const targetName = spec.targetContainerName as string | undefined;
-  let joinPid: number | undefined;
-  if (targetName && !noTargeting(pod)) {
+  let joinPid: number | undefined = how.joinPid;
+  if (joinPid === undefined && targetName && !noTargeting(pod)) {
     const target = pod.containers.find((x) => x.name === targetName && x.kind !== 'ephemeral');
     if (!target?.proc || !('running' in target.state)) {
       fail('CreateContainerError', `failed to get target container "${targetName}" of pod "${podRef}": container is not running`);
@@ -234,6 +245,7 @@ export async function runEphemeralContainer(
       env,
       stdin: spec.stdin === true,
       label: `${pod.namespace}/${pod.name}/${c.name}`,
+      cgroupProcs: ctx.cgroupProcs?.(pod, c),
     });
   } catch (e) {
     if (e instanceof ContainerStartError) {

@@ -79,6 +79,8 @@ let stopping = false;
 function cleanupSync(): void {
   cluster?.stop();
   killEverything();
+  // Kills what is left in the cgroups; the directories go once the processes have exited (removeCgroups).
+  cluster?.cgroups?.removeAllSync();
 }
 
 async function shutdown(code: number, why: string): Promise<void> {
@@ -88,6 +90,7 @@ async function shutdown(code: number, why: string): Promise<void> {
   cleanupSync();
   if (api) await Promise.race([api.stop(), sleep(2000)]);
   await waitAllExited(5000);
+  await cluster?.removeCgroups();
   fs.rmSync(workDir, { recursive: true, force: true });
   process.exit(code);
 }

@@ -4,7 +4,8 @@
 // whose PID 1 exits shows as terminated with its exit code).
 // Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   CONTAINER_PATH,
@@ -22,9 +23,13 @@ import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContai
 import { buildRootfs } from './rootfs.ts';
 import { matchesLabels, requirementsFromLabelSelector } from './selectors.ts';
 import type { LabelSelector } from './selectors.ts';
+import { CGROUP_DRIVER_ANNOTATION, containerCgroupPath, NodeCgroups, podCgroupPath, qosClassOf } from './cgroups.ts';
+import type { CgroupDriver } from './cgroups.ts';
+import { createPod, deletePod } from './create.ts';
+import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
+import type { NodeRecord } from './nodes.ts';
 import type { Status } from './status.ts';
 
-export const NODE_NAME = 'procstatus-test-node';
 
 export type ContainerKind = 'container' | 'init' | 'ephemeral';
 
@@ -63,6 +68,8 @@ export interface ContainerRecord {
   wrapper?: { argv: string[] };
   /** status.image and status.imageID once the image is "pulled" (ephemeral containers). */
   imageInfo?: { image: string; imageID: string };
+  /** cgroup.procs files its processes (and exec'd ones) go into; unset when the node makes no cgroups. */
+  cgroupProcs?: string[];
 }
 
 export interface PodRecord {
@@ -75,6 +82,10 @@ export interface PodRecord {
   getFault?: 'status-500';
   containers: ContainerRecord[];
   startTime: string;
+  /** Made by POST (create.ts), not by the fixture. */
+  created?: boolean;
+  /** The pod sandbox's `pause` process (fixture `pause: true`) and its 64-hex ID, which names its cgroup scope. */
+  sandbox?: { id: string; proc?: ContainerProcess };
 }
 
 export interface WorkloadRecord {
@@ -96,6 +107,10 @@ export const WORKLOAD_KINDS: Record<string, { group: string; version: string; re
 
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
 }
 
 let resourceVersion = 1000;
@@ -143,13 +158,18 @@ export class Cluster {
   readonly namespaces: string[];
   readonly pods: PodRecord[] = [];
   readonly workloads: WorkloadRecord[] = [];
+  readonly nodes: NodeRecord[];
   readonly created = new Date();
+  /** The node's kubelet-style cgroups (cgroups.ts), once started; undefined where they cannot be made. */
+  cgroups?: NodeCgroups;
   private readonly workDir: string;
+  private readonly pauseEnabled: boolean;
+  private pauseRoot?: string;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   /** User namespaces handed out so far (hostUsers: false): the next one starts at 65536 * (this + 1). */
   private usernsCount = 0;
-  private readonly kubelet: KubeletContext = {
+  readonly kubelet: KubeletContext = {
     workDir: '',
     schedule: (ms, fn) => {
       if (this.stopped) return;
@@ -163,13 +183,16 @@ export class Cluster {
     touch: (pod) => {
       pod.metadata.resourceVersion = nextResourceVersion();
     },
+    cgroupProcs: (pod, c) => this.cgroupProcsOf(pod, c),
   };
 
   constructor(fixture: Fixture, workDir: string) {
     this.workDir = workDir;
+    this.pauseEnabled = fixture.pause === true;
     this.kubelet.workDir = workDir;
     this.namespaces = fixture.namespaces ?? ['default'];
     const now = timestamp(this.created);
+    this.nodes = (fixture.nodes?.length ? fixture.nodes : DEFAULT_NODES).map((n) => nodeRecord(n, now, nextResourceVersion()));
     for (const w of fixture.workloads ?? []) {
       const k = WORKLOAD_KINDS[w.kind];
       if (!k) throw new FixtureError(`workload ${w.metadata.name}: unsupported kind ${w.kind}`);
@@ -257,7 +280,7 @@ export class Cluster {
     const eph = containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
     if (eph.length) spec.ephemeralContainers = eph;
     else delete spec.ephemeralContainers;
-    if (phase !== 'Pending' && spec.nodeName === undefined) spec.nodeName = NODE_NAME;
+    if (phase !== 'Pending' && spec.nodeName === undefined) spec.nodeName = this.nodes[0].name;
     return {
       namespace,
       name: p.metadata.name,
@@ -273,6 +296,7 @@ export class Cluster {
 
   /** Starts the process tree of every running container, all in parallel. */
   async start(): Promise<void> {
+    if (process.env.PROCSTATUS_APISERVER_CGROUPS !== '0') this.cgroups = NodeCgroups.create();
     const jobs: Promise<void>[] = [];
     for (const pod of this.pods) {
       // No Windows processes here: exec into a Windows pod answers as the
@@ -286,6 +310,7 @@ export class Cluster {
         }
         jobs.push(this.startOne(pod, c));
       }
+      if (pod.phase === 'Running' && this.isNode(pod.spec.nodeName)) jobs.push(this.startPause(pod));
     }
     let results = await Promise.allSettled(jobs);
     // Ephemeral containers declared without run.argv run from their image,
@@ -304,6 +329,32 @@ export class Cluster {
       this.stop();
       throw failed.reason;
     }
+  }
+
+  /**
+   * The pod sandbox's pause process, when the fixture asks for them: PID 1
+   * of a PID namespace of its own (its containers have theirs), named
+   * `pause` (a copy of sleep as /pause in a minimal root), in the cgroup
+   * `.../cri-containerd-<sandbox id>.scope` of the pod, as containerd puts
+   * the sandbox. It belongs to no container, as on a real node.
+   */
+  async startPause(pod: PodRecord): Promise<void> {
+    if (!this.pauseEnabled || pod.sandbox) return;
+    const id = hex(32);
+    pod.sandbox = { id };
+    const sleep = ['/usr/bin/sleep', '/bin/sleep'].find((p) => fs.existsSync(p));
+    if (!sleep) return;
+    this.pauseRoot ??= buildRootfs(path.join(this.workDir, 'rootfs', '_pause'), { rootfs: { '/pause': sleep } });
+    const cgroupProcs = this.cgroups?.ensure(containerCgroupPath(this.podCgroup(pod), id, this.cgroupDriverOf(pod)));
+    const proc = await startContainer({
+      argv: ['/pause', 'infinity'],
+      env: { PATH: CONTAINER_PATH },
+      rootDir: this.pauseRoot,
+      label: `${pod.namespace}/${pod.name}/pause`,
+      cgroupProcs,
+    });
+    if (this.stopped || pod.metadata.deletionTimestamp !== undefined) proc.kill();
+    pod.sandbox.proc = proc;
   }
 
   private async startOne(pod: PodRecord, c: ContainerRecord): Promise<void> {
@@ -351,6 +402,7 @@ export class Cluster {
       workingDir: c.spec.workingDir as string | undefined,
       readyProcesses: c.run.readyProcesses,
       label: `${pod.namespace}/${pod.name}/${c.name}`,
+      cgroupProcs: this.cgroupProcsOf(pod, c),
     });
     const startedAt = timestamp(c.proc.startedAt);
     c.state = { running: { startedAt } };
@@ -376,6 +428,54 @@ export class Cluster {
     this.timers.clear();
     for (const p of this.pods) for (const c of p.containers) if (c.kind === 'ephemeral') c.proc?.kill();
     for (const p of this.pods) for (const c of p.containers) c.proc?.kill();
+    for (const p of this.pods) p.sandbox?.proc?.kill();
+  }
+
+  /** Whether pods on this node name run here (a pod naming another node stays Pending). */
+  isNode(name: unknown): boolean {
+    return this.nodes.some((n) => n.name === name);
+  }
+
+  node(name: string): NodeRecord | undefined {
+    return this.nodes.find((n) => n.name === name);
+  }
+
+  /** The pod's cgroup driver: systemd, or cgroupfs by annotation. */
+  cgroupDriverOf(pod: PodRecord): CgroupDriver {
+    const ann = (pod.metadata.annotations ?? {}) as Record<string, string>;
+    return ann[CGROUP_DRIVER_ANNOTATION] === 'cgroupfs' ? 'cgroupfs' : 'systemd';
+  }
+
+  /** The pod's cgroup relative to the kubelet's root (cgroups.ts), by its QoS class and driver. */
+  podCgroup(pod: PodRecord): string {
+    return podCgroupPath(String(pod.metadata.uid), qosClassOf(pod.containers.filter((c) => c.kind !== 'ephemeral').map((c) => c.spec)), this.cgroupDriverOf(pod));
+  }
+
+  /** The container's cgroup relative to the kubelet's root. */
+  containerCgroup(pod: PodRecord, c: ContainerRecord): string {
+    return containerCgroupPath(this.podCgroup(pod), c.containerID, this.cgroupDriverOf(pod));
+  }
+
+  /** Makes the container's cgroup and remembers its cgroup.procs files (exec'd processes go there too). */
+  private cgroupProcsOf(pod: PodRecord, c: ContainerRecord): string[] | undefined {
+    if (!this.cgroups) return undefined;
+    c.cgroupProcs = this.cgroups.ensure(this.containerCgroup(pod, c));
+    return c.cgroupProcs;
+  }
+
+  /** Removes the cgroups once every process has exited (killing what is left). */
+  async removeCgroups(): Promise<void> {
+    await this.cgroups?.removeAll();
+  }
+
+  /** POST pods: see create.ts. */
+  createPod(namespace: string, body: string, dryRun = false): Record<string, unknown> | Status {
+    return createPod(this, namespace, body, dryRun);
+  }
+
+  /** DELETE pods/{name}: see create.ts. */
+  deletePod(p: PodRecord, gracePeriodSeconds: number | undefined): Record<string, unknown> {
+    return deletePod(this, p, gracePeriodSeconds);
   }
 
   /** The names and stored ephemeral containers validation needs. */
@@ -456,8 +556,7 @@ export class Cluster {
             ready: started && kind === 'container',
             restartCount: c.restartCount,
             image: c.imageInfo?.image ?? c.spec.image,
-            imageID:
-              c.imageInfo?.imageID ?? (c.kind === 'ephemeral' && c.visible !== undefined ? '' : `${c.spec.image}@sha256:${'0'.repeat(64)}`),
+            imageID: c.imageInfo?.imageID ?? (c.visible !== undefined ? '' : `${c.spec.image}@sha256:${'0'.repeat(64)}`),
           };
           if (!('waiting' in c.state)) s.containerID = c.containerID;
           if (kind !== 'init') s.started = started;
@@ -481,7 +580,7 @@ export class Cluster {
         cond('ContainersReady', allReady),
         cond('PodScheduled', p.spec.nodeName !== undefined),
       ],
-      qosClass: 'BestEffort',
+      qosClass: qosClassOf(p.containers.filter((c) => c.kind !== 'ephemeral').map((c) => c.spec)),
     };
     if (p.spec.nodeName !== undefined) {
       st.hostIP = '127.0.0.1';

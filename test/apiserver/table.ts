@@ -47,6 +47,8 @@ function podStatus(p: Obj): string {
     if (c.state.waiting?.reason) reason = c.state.waiting.reason;
     else if (c.state.terminated?.reason && reason === 'Running') reason = c.state.terminated.reason;
   }
+  // A pod being deleted (DELETE with a grace period) prints as Terminating.
+  if (p.metadata.deletionTimestamp) return 'Terminating';
   return reason;
 }
 
