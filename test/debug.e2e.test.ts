@@ -86,7 +86,8 @@ describe.skipIf(!ready)('--debug-image', () => {
   it('forbidden patch: the missing permission, in the API server\'s words', async () => {
     const r = await cli('distroless', '--context', 'noephemeral', '--pid', '1', '--debug-image', 'busybox:1.37');
     expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n');
+    // The pod holds debug containers by now, so kubectl's Defaulted container notice comes first.
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('Defaulted container'));
     expect(lines[0]).toMatch(/^error: pods "distroless" is forbidden: User "noephemeral" cannot patch resource "pods\/ephemeralcontainers"/);
     expect(lines[1]).toBe('hint: check with: kubectl auth can-i patch pods/ephemeralcontainers -n default');
   });
