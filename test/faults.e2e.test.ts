@@ -39,6 +39,8 @@ describe.skipIf(!cluster)('a hostile container', () => {
     expect(items[0]).toMatchObject({ pid: 1, error: null });
     expect(items[1]).toMatchObject({ pid: 2, error: expect.stringMatching(/cut at the --max-bytes limit/) });
     expect(r.stderr).toMatch(/^error: default\/hostile \(container app\): output cut at 65536 bytes \(--max-bytes\)/m);
+    // The cut is in the document too, not only on stderr: an item for the container.
+    expect(items).toContainEqual(expect.objectContaining({ pod: 'hostile', container: 'app', pid: null, error: expect.stringMatching(/output cut at 65536 bytes/) }));
   });
 
   it('a cat that never stops (yes) is cut too, and nothing is invented', async () => {
