@@ -100,8 +100,7 @@ export const SIGNAL_SETS = [
 
 /** One process's frames → the item, decoded. Each section is optional. */
 export function buildItem(origin: Origin, frames: ProcFrames, ctx: ReadContext = NO_CONTEXT,
-  debugContainer: string | null = null): ProcItem {
-  const status = parseStatus(frames.files.status ?? '');
+  debugContainer: string | null = null, status: StatusRecord = parseStatus(frames.files.status ?? '')): ProcItem {
   const item = itemFromRecord(origin, frames.pid, status, frames.tid, debugContainer);
   const stat = frames.files.stat !== undefined ? parseStat(frames.files.stat) : null;
   const uidMap = frames.files.uid_map !== undefined ? parseIdMap(frames.files.uid_map) : null;
@@ -123,15 +122,24 @@ export function buildItem(origin: Origin, frames: ProcFrames, ctx: ReadContext =
 export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord, tid: number | null = null,
   debugContainer: string | null = null): ProcItem {
   const f = record.fields;
-  const capabilities = Object.fromEntries(
-    CAPABILITY_SETS.map(([key, field]) => [key, decodeCapabilities(f[field])]),
-  ) as NonNullable<ProcItem['capabilities']>;
+  // Built field by field: a local --all-pids builds a thousand of these.
+  const capabilities = {
+    inheritable: decodeCapabilities(f.CapInh),
+    permitted: decodeCapabilities(f.CapPrm),
+    effective: decodeCapabilities(f.CapEff),
+    bounding: decodeCapabilities(f.CapBnd),
+    ambient: decodeCapabilities(f.CapAmb),
+  };
   const sigq = parseSigQ(f.SigQ);
   const signals = {
     queued: sigq.queued,
     queueLimit: sigq.limit,
-    ...Object.fromEntries(SIGNAL_SETS.map(([key, field]) => [key, decodeSignals(f[field])])),
-  } as NonNullable<ProcItem['signals']>;
+    pending: decodeSignals(f.SigPnd),
+    sharedPending: decodeSignals(f.ShdPnd),
+    blocked: decodeSignals(f.SigBlk),
+    ignored: decodeSignals(f.SigIgn),
+    caught: decodeSignals(f.SigCgt),
+  };
   const ppid = integer(f.PPid);
   return {
     ...origin,
@@ -161,7 +169,8 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     // Kthread: appeared in Linux 6.7; before it, kthreadd (PID 2) and its children are the kernel's.
     kernelThread: f.Kthread === '1' ? true : f.Kthread === '0' ? false : pid === 2 || ppid === 2 ? true : ppid === null ? null : false,
     cmdline: null,
-    fields: { ...f },
+    // The parser's own object: fresh per record, and never changed after.
+    fields: f,
     findings: [],
     debugContainer,
   };

@@ -35,8 +35,19 @@ export interface DecodedSet {
   error?: string;
 }
 
+/**
+ * Processes of one machine or container share a handful of masks, so each
+ * distinct mask is decoded once; items are never changed after they are
+ * built, so they can share the result.
+ */
+const decoded = new Map<string, DecodedSet>();
+
 export function decodeCapabilities(raw: string | undefined): DecodedSet {
+  const hit = raw !== undefined ? decoded.get(raw) : undefined;
+  if (hit) return hit;
   const parsed = parseMask(raw);
   if (!parsed.ok) return { mask: parsed.mask, names: null, error: parsed.error };
-  return { mask: parsed.mask, names: parsed.bits.map(capabilityName) };
+  const set = { mask: parsed.mask, names: parsed.bits.map(capabilityName) };
+  if (decoded.size < 4096) decoded.set(raw!, set);
+  return set;
 }

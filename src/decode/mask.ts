@@ -19,14 +19,18 @@ export function parseMask(raw: string | undefined): MaskResult {
   if (!HEX16.test(mask)) {
     return { ok: false, mask, error: `malformed mask (want 16 hex digits)` };
   }
-  return { ok: true, mask, bits: setBits(BigInt('0x' + mask)) };
+  return { ok: true, mask, bits: hexBits(mask) };
 }
 
-/** Bit numbers (0-based, ascending) that are set in value. */
-export function setBits(value: bigint): number[] {
+/**
+ * Bit numbers set in 16 hex digits, ascending, without BigInt: two 32-bit
+ * halves. (A local --all-pids decodes ten masks per process.)
+ */
+function hexBits(mask: string): number[] {
   const bits: number[] = [];
-  for (let bit = 0; value > 0n; bit++, value >>= 1n) {
-    if (value & 1n) bits.push(bit);
-  }
+  const low = parseInt(mask.slice(8), 16);
+  const high = parseInt(mask.slice(0, 8), 16);
+  for (let bit = 0; bit < 32; bit++) if ((low >>> bit) & 1) bits.push(bit);
+  for (let bit = 0; bit < 32; bit++) if ((high >>> bit) & 1) bits.push(bit + 32);
   return bits;
 }

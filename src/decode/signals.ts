@@ -26,10 +26,17 @@ export function signalName(signal: number): string {
   return `SIG${signal}`;
 }
 
+/** Each distinct mask decoded once (see decodeCapabilities). */
+const decoded = new Map<string, DecodedSet>();
+
 export function decodeSignals(raw: string | undefined): DecodedSet {
+  const hit = raw !== undefined ? decoded.get(raw) : undefined;
+  if (hit) return hit;
   const parsed = parseMask(raw);
   if (!parsed.ok) return { mask: parsed.mask, names: null, error: parsed.error };
-  return { mask: parsed.mask, names: parsed.bits.map((bit) => signalName(bit + 1)) };
+  const set = { mask: parsed.mask, names: parsed.bits.map((bit) => signalName(bit + 1)) };
+  if (decoded.size < 4096) decoded.set(raw!, set);
+  return set;
 }
 
 /** SigQ is "queued/limit" (fs/proc/array.c task_sig). */

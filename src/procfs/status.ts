@@ -14,23 +14,32 @@ export interface StatusRecord {
 
 const MAX_VALUE = 4096;
 const MAX_FIELDS = 256;
-const KEY = /^([A-Za-z][A-Za-z0-9_]{0,63}):(.*)$/;
+const KEY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** One status text → one record (a second "Name:" is a repeated key like any other). */
 export function parseStatus(text: string): StatusRecord {
   const record: StatusRecord = { fields: Object.create(null), duplicates: [] };
   let count = 0;
-  for (const line of text.split('\n')) {
-    const m = KEY.exec(line);
-    if (!m) continue;
-    const key = m[1];
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const at = start;
+    start = end + 1;
+    // A key is at most 64 characters: look for its colon there only, so lines without one cost nothing more.
+    const head = text.slice(at, Math.min(end, at + 65)).indexOf(':');
+    if (head < 0) continue;
+    const colon = at + head;
+    const key = text.slice(at, colon);
+    if (!KEY_NAME.test(key)) continue;
     if (Object.hasOwn(record.fields, key)) {
       // Bounded: a hostile text may repeat a key 100,000 times; one mention says it.
       if (!record.duplicates.includes(key) && record.duplicates.length < 16) record.duplicates.push(key);
       continue;
     }
     if (count >= MAX_FIELDS) continue;
-    let value = m[2].replace(/^[\t ]+/, '');
+    let v = colon + 1;
+    while (v < end && (text.charCodeAt(v) === 9 || text.charCodeAt(v) === 32)) v++;
+    let value = text.slice(v, end);
     if (value.length > MAX_VALUE) value = value.slice(0, MAX_VALUE) + '…';
     record.fields[key] = value;
     count++;
@@ -54,7 +63,7 @@ export function splitStatusTexts(text: string): string[] {
       out.push(text.slice(start, at));
       start = at;
     }
-    if (KEY.test(line)) seenKey = true;
+    if (/^[A-Za-z][A-Za-z0-9_]{0,63}:/.test(line)) seenKey = true;
     at += line.length + 1;
   }
   if (seenKey) out.push(text.slice(start));

@@ -25,11 +25,12 @@ export function readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Pro
     if (typeof text === 'string') shared[f] = text;
   }
   const context = readContext(shared);
+  const files = [...spec.files];
   const items = list.flatMap((pid) => {
     const tasks = spec.threads ? readTasks(pid, procRoot) : [null];
     if (!Array.isArray(tasks)) return [tasks];
     return tasks.map((tid) => {
-      const read = readOne(pid, tid, spec.files, procRoot);
+      const read = readOne(pid, tid, files, procRoot);
       return 'files' in read ? buildItem(LOCAL, read, context) : read;
     });
   });
@@ -61,11 +62,13 @@ function readTasks(pid: number, procRoot: string): number[] | ProcItem {
 function readOne(pid: number, tid: number | null, files: ProcFile[], procRoot: string): ProcFrames | ProcItem {
   const base = tid === null ? `${procRoot}/${pid}` : `${procRoot}/${pid}/task/${tid}`;
   const frames: ProcFrames = { pid, tid, files: {} };
-  for (const f of files) {
+  for (const f of files.slice()) {
     const path = `${base}/${PROC_FILE_PATH[f]}`;
     const text = tryRead(path);
     if (typeof text === 'string') frames.files[f] = text;
     else if (f === 'status') return failure(pid, tid, text, path);
+    // EINVAL from attr/current means the kernel has no LSM: no process will have a label.
+    else if (f === 'attr' && text.code === 'EINVAL') files.splice(files.indexOf('attr'), 1);
   }
   return frames;
 }

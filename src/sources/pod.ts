@@ -98,8 +98,9 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
       items.push(errorItem(origin, proc.pid, `a process of the debug container ${via}, not of the target`, proc.tid));
       continue;
     }
-    const item = buildItem(origin, proc, context, via);
-    const dups = parseStatus(proc.files.status ?? '').duplicates;
+    const status = parseStatus(proc.files.status ?? '');
+    const item = buildItem(origin, proc, context, via, status);
+    const dups = status.duplicates;
     if (dups.length && repeated.length < 3) repeated.push(`pid ${proc.pid}: ${dups.join(', ')}`);
     items.push(item);
   }
