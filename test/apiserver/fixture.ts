@@ -46,6 +46,12 @@ export interface RunSpec {
   /** Wait until the container's PID namespace holds at least this many processes before reporting ready. */
   readyProcesses?: number;
   restartCount?: number;
+  /**
+   * "pod/container" in the same namespace: serve this container as running
+   * on that one's process tree instead of starting its own (exec runs there).
+   * Lets the benchmark serve thousands of pod objects over a few trees.
+   */
+  sharesProcessesOf?: string;
 }
 
 export interface FixtureContainer {
