@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --kubectl PATH|1.XX] [-- --runs N]
+// npm run bench [-- --quick] [-- --kubectl PATH|1.XX] [-- --runs N] [-- --tool PATH]
 //
 // kubectl-procstatus against the yardsticks users reach for today, on the
 // test API server with real namespaced pods. Every case runs as interleaved
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     kubectl: { type: 'string' },
     runs: { type: 'string' },
+    tool: { type: 'string' },
   },
 });
 const QUICK = args.quick;
@@ -32,7 +33,9 @@ const RUNS = Number(args.runs ?? process.env.BENCH_RUNS ?? (QUICK ? 5 : 15));
 const SWEEP = QUICK ? 500 : 2000; // pod objects in the big sweep
 const SWEEP_RUNS = QUICK ? 1 : 3;
 const DELAY_MS = 25; // each way: a 50 ms round trip
-const TOOL = join(root, 'dist', 'kubectl-procstatus');
+// --tool: another build of kubectl-procstatus to time (e.g. a copy of an
+// earlier dist/kubectl-procstatus, for a before/after comparison).
+const TOOL = args.tool ?? join(root, 'dist', 'kubectl-procstatus');
 
 const { startApiServer, canMakeNamespaces, identicalPodsFixture, CLUSTER_FIXTURE } = await import('../test/apiserver/harness.ts');
 if (!canMakeNamespaces()) {
@@ -75,6 +78,14 @@ const remoteEnv = { ...baseEnv, KUBECONFIG: remoteKubeconfig };
 const runner = spawn('python3', [join(root, 'scripts', 'bench', 'runner.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
 const waiting = [];
 createInterface({ input: runner.stdout }).on('line', (line) => waiting.shift()?.(JSON.parse(line)));
+
+// Interrupted: stop the server (and so its containers) before going.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    runner.kill();
+    void api.stop().finally(() => process.exit(130));
+  });
+}
 
 /** One run → { ms, cpu, kib }. Async, so the proxy keeps running meanwhile. */
 async function once(argv, env = baseEnv) {

@@ -1,5 +1,8 @@
 // A TCP proxy that delays every chunk by a fixed time in each direction: a
-// remote link on loopback (25 ms each way = 50 ms round trip). It also counts
+// remote link on loopback (25 ms each way = 50 ms round trip). The kernel
+// completes the client's TCP handshake with the proxy at once, so nothing the
+// client sends on a new connection goes on before one round trip has passed:
+// the SYN/SYN-ACK a real link would have cost. It also counts
 // what crosses it, without decrypting anything: connections, TLS
 // ClientHellos, and whether the server resumed a session (a TLS 1.3
 // ServerHello carrying the pre_shared_key extension, RFC 8446 §4.2.11).
@@ -45,27 +48,30 @@ export async function startDelayProxy({ port, host = '127.0.0.1', delayMs }) {
     let firstUp = true;
     let serverHead = Buffer.alloc(0);
     let serverSeen = false;
-    const pipe = (from, to, inspect) => {
+    const opened = Date.now();
+    const pipe = (from, to, inspect, connectCost) => {
+      // Same-delay timers fire in order; the connect cost only ever shortens.
+      const delay = () => Math.max(delayMs, opened + connectCost + delayMs - Date.now());
       from.on('data', (chunk) => {
         inspect(chunk);
-        setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delayMs);
+        setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delay());
       });
       let ended = false;
       from.on('end', () => {
         ended = true;
-        setTimeout(() => to.end(), delayMs);
+        setTimeout(() => to.end(), delay());
       });
       from.on('error', () => {});
       // A reset (no FIN) is passed on as one.
       from.on('close', () => {
         open.delete(from);
-        if (!ended) setTimeout(() => to.destroy(), delayMs);
+        if (!ended) setTimeout(() => to.destroy(), delay());
       });
     };
     pipe(client, upstream, (chunk) => {
       if (firstUp && chunk[0] === HANDSHAKE && chunk[5] === CLIENT_HELLO) stats.clientHellos++;
       firstUp = false;
-    });
+    }, 2 * delayMs);
     pipe(upstream, client, (chunk) => {
       if (serverSeen) return;
       serverHead = Buffer.concat([serverHead, chunk]);
@@ -74,7 +80,7 @@ export async function startDelayProxy({ port, host = '127.0.0.1', delayMs }) {
         serverSeen = true;
         if (r) stats.resumed++;
       }
-    });
+    }, 0);
   });
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
