@@ -33,9 +33,9 @@ export function serverHelloResumed(buf) {
 
 /**
  * startDelayProxy({ port, host, delayMs }) → { port, stats(), reset(), close() }.
- * stats(): { connections, clientHellos, resumed }.
+ * stats(): { connections, clientHellos, resumed }. trace(line), if given, hears each chunk and FIN as it arrives.
  */
-export async function startDelayProxy({ port, host = '127.0.0.1', delayMs }) {
+export async function startDelayProxy({ port, host = '127.0.0.1', delayMs, trace = null }) {
   let stats = { connections: 0, clientHellos: 0, resumed: 0 };
   const open = new Set();
   const server = net.createServer((client) => {
@@ -53,11 +53,13 @@ export async function startDelayProxy({ port, host = '127.0.0.1', delayMs }) {
       // Same-delay timers fire in order; the connect cost only ever shortens.
       const delay = () => Math.max(delayMs, opened + connectCost + delayMs - Date.now());
       from.on('data', (chunk) => {
+        trace?.(`${from === client ? 'c→s' : 's→c'} #${stats.connections} ${chunk.length} bytes`);
         inspect(chunk);
         setTimeout(() => { if (!to.destroyed) to.write(chunk); }, delay());
       });
       let ended = false;
       from.on('end', () => {
+        trace?.(`${from === client ? 'c→s' : 's→c'} #${stats.connections} FIN`);
         ended = true;
         setTimeout(() => to.end(), delay());
       });

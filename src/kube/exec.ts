@@ -86,14 +86,6 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
         ws.terminate();
       });
     });
-    ws.on('upgrade', (response) => {
-      // Once both close frames have crossed, ws ends its side of the TCP
-      // connection and waits for the server's FIN before 'close': a round trip
-      // that carries nothing. Our side ending ('finish') means the handshake is
-      // done (RFC 6455 §7.1.1: the server closes first), so close it here.
-      const raw = response.socket;
-      raw.once('finish', () => raw.destroy());
-    });
     guardMessages(ws);
     socket = ws;
     return ws;
