@@ -1,10 +1,11 @@
 import { stringify } from 'node:querystring';
+import type https from 'node:https';
 import { PassThrough } from 'node:stream';
-import tls from 'node:tls';
 import WebSocket from 'ws';
 import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import type { Cluster } from './config.js';
 import { ApiError, parseStatus, seconds, type Status } from './errors.js';
+import { agentFor, secureContext } from './http.js';
 
 /**
  * Channels of the remotecommand websocket protocol (v4/v5): each binary
@@ -39,24 +40,6 @@ export interface ExecResult {
   maxBytes: number;
 }
 
-/**
- * One TLS context per cluster. ws hands the kubeconfig's CA and client
- * certificate to tls.connect for every socket, which builds a new
- * SecureContext (parsing every certificate) each time; a sweep opens one
- * socket per container. https://nodejs.org/api/tls.html#tlsconnectoptions-callback
- */
-const contexts = new WeakMap<Cluster, tls.SecureContext>();
-
-function secureContext(cluster: Cluster, opts: WebSocket.ClientOptions): tls.SecureContext {
-  let context = contexts.get(cluster);
-  if (!context) {
-    const o = opts as tls.SecureContextOptions;
-    context = tls.createSecureContext({ ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase });
-    contexts.set(cluster, context);
-  }
-  return context;
-}
-
 /** The refused upgrade's HTTP status and Status body (ws's 'unexpected-response'). */
 export class UpgradeRefused extends ApiError {}
 
@@ -84,7 +67,9 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
   const factory = (uri: string, protocols: string[], opts: WebSocket.ClientOptions): WebSocket => {
     const ws = new WebSocket(uri, protocols, {
       ...opts,
-      ...(uri.startsWith('wss:') ? { secureContext: secureContext(cluster, opts) } : {}),
+      ...(uri.startsWith('wss:') ? { secureContext: secureContext(cluster, opts as https.RequestOptions) } : {}),
+      // The GET's keep-alive agent: the upgrade reuses its connection (http.ts).
+      agent: agentFor(cluster, opts as https.RequestOptions),
       perMessageDeflate: false,
       maxPayload: req.maxBytes + 1024,
       ...(req.timeoutMs > 0 ? { handshakeTimeout: req.timeoutMs } : {}),

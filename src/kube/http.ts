@@ -1,9 +1,63 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Cluster } from './config.js';
 import { ApiError, networkError, parseStatus } from './errors.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
+
+/** The TLS parts of request options that client-node's applyToHTTPSOptions fills in. */
+type TlsOptions = Pick<https.RequestOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'rejectUnauthorized' | 'servername'> & {
+  agent?: unknown;
+};
+
+/**
+ * One TLS context per cluster. Without it every socket builds a new
+ * SecureContext from the kubeconfig's CA and client certificate (parsing every
+ * certificate) in tls.connect; a sweep opens one socket per container.
+ * https://nodejs.org/api/tls.html#tlsconnectoptions-callback
+ */
+const contexts = new WeakMap<Cluster, tls.SecureContext>();
+
+export function secureContext(cluster: Cluster, o: TlsOptions): tls.SecureContext {
+  let context = contexts.get(cluster);
+  if (!context) {
+    context = tls.createSecureContext({ ca: o.ca, cert: o.cert, key: o.key, pfx: o.pfx, passphrase: o.passphrase });
+    contexts.set(cluster, context);
+  }
+  return context;
+}
+
+const agents = new WeakMap<Cluster, https.Agent>();
+
+/**
+ * The agent for every request to a cluster: the API GETs and the exec
+ * websocket upgrades. It keeps connections alive, so a one-pod read sends its
+ * exec upgrade on the connection its pod GET opened (the server answers the
+ * GET with keep-alive; the upgrade takes the socket over), instead of a new
+ * TCP connection and TLS handshake: two round trips fewer. Connections it
+ * must open (a sweep's concurrent execs) resume the TLS session of an earlier
+ * one from the agent's session cache (one round trip, no certificate chain).
+ * client-node's own agent does neither keep-alive nor share its context.
+ * A kubeconfig proxy-url gives a proxy agent, used as it is.
+ * https://nodejs.org/api/http.html#new-agentoptions
+ */
+export function agentFor(cluster: Cluster, o: TlsOptions): http.Agent | undefined {
+  const given = o.agent as http.Agent | undefined;
+  // Exactly https.Agent: a proxy agent (a subclass) tunnels, and must stay.
+  if (!given || Object.getPrototypeOf(given) !== https.Agent.prototype) return given;
+  let agent = agents.get(cluster);
+  if (!agent) {
+    agent = new https.Agent({
+      keepAlive: true,
+      secureContext: secureContext(cluster, o),
+      ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
+      ...(o.servername !== undefined ? { servername: o.servername } : {}),
+    });
+    agents.set(cluster, agent);
+  }
+  return agent;
+}
 
 /**
  * GET a JSON object from the API server with the kubeconfig's TLS and auth,
@@ -24,6 +78,7 @@ export async function requestJson<T>(cluster: Cluster, method: string, path: str
     const payload = body ? JSON.stringify(body.value) : null;
     const req = request(url, {
       ...opts,
+      agent: agentFor(cluster, opts),
       method,
       headers: {
         ...(opts.headers ?? {}),

@@ -62,6 +62,12 @@ export interface RunSpec {
    * process keeps the server's credentials and argv sets what it needs.
    */
   applySecurity?: boolean;
+  /**
+   * "pod/container" in the same namespace: serve this container as running
+   * on that one's process tree instead of starting its own (exec runs there).
+   * Lets the benchmark serve thousands of pod objects over a few trees.
+   */
+  sharesProcessesOf?: string;
 }
 
 export interface FixtureContainer {

@@ -73,6 +73,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Log every request to stderr (also on when PROCSTATUS_APISERVER_LOG=1). */
   log?: boolean;
+  /** Copy the log to this process's stderr (default true); false keeps it in stderr() only. */
+  echo?: boolean;
 }
 
 export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> {
@@ -103,7 +105,7 @@ export async function startApiServer(o: StartOptions): Promise<ApiServerHandle> 
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-64 * 1024);
-    if (log) process.stderr.write(d);
+    if (log && o.echo !== false) process.stderr.write(d);
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   child.stdin.on('error', () => {
@@ -198,6 +200,12 @@ export interface IdenticalPodsOptions {
   labels?: Record<string, string>;
   /** Processes in each container's PID namespace (PID 1 shell + sleeps), default 3. */
   processes?: number;
+  /**
+   * Start only this many process trees; the other pods are served on them in
+   * turn (run.sharesProcessesOf), so a sweep of thousands of pods costs a few
+   * trees. Default: one tree per pod.
+   */
+  trees?: number;
 }
 
 /** A fixture with `count` identical one-container pods, e.g. for the benchmark. */
@@ -206,7 +214,9 @@ export function identicalPodsFixture(o: IdenticalPodsOptions): Fixture {
   const script = `trap 'exit 0' TERM; i=1; while [ $i -lt ${n} ]; do sleep infinity & i=$((i+1)); done; wait`;
   const argv = n === 1 ? ['sleep', 'infinity'] : ['sh', '-c', script];
   const pods: FixturePod[] = [];
+  const trees = Math.max(1, Math.min(o.trees ?? o.count, o.count));
   for (let i = 0; i < o.count; i++) {
+    const run = i < trees ? { argv, readyProcesses: n } : { sharesProcessesOf: `${o.prefix ?? 'pod'}-${i % trees}/app` };
     pods.push({
       metadata: {
         name: `${o.prefix ?? 'pod'}-${i}`,
@@ -214,7 +224,7 @@ export function identicalPodsFixture(o: IdenticalPodsOptions): Fixture {
         labels: { app: o.prefix ?? 'pod', ...o.labels },
       },
       spec: {
-        containers: [{ name: 'app', image: 'registry.example/procstatus/app:1.0', run: { argv, readyProcesses: n } }],
+        containers: [{ name: 'app', image: 'registry.example/procstatus/app:1.0', run }],
       },
     });
   }

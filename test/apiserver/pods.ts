@@ -305,6 +305,7 @@ export class Cluster {
       for (const c of pod.containers) {
         if (!('running' in c.state)) continue;
         if (c.kind === 'ephemeral' && !c.run.argv?.length) continue; // started from its image, below
+        if (c.run.sharesProcessesOf) continue; // borrows another container's tree, below
         if (!c.run.argv?.length) {
           throw new FixtureError(`pod ${pod.namespace}/${pod.name} container ${c.name}: a running container needs run.argv`);
         }
@@ -313,6 +314,7 @@ export class Cluster {
       if (pod.phase === 'Running' && this.isNode(pod.spec.nodeName)) jobs.push(this.startPause(pod));
     }
     let results = await Promise.allSettled(jobs);
+    for (const pod of this.pods) for (const c of pod.containers) if (c.run.sharesProcessesOf && 'running' in c.state) this.borrow(pod, c);
     // Ephemeral containers declared without run.argv run from their image,
     // once their targets are up.
     const eph: Promise<void>[] = [];
@@ -355,6 +357,19 @@ export class Cluster {
     });
     if (this.stopped || pod.metadata.deletionTimestamp !== undefined) proc.kill();
     pod.sandbox.proc = proc;
+  }
+
+  /** run.sharesProcessesOf: the container is served as running on another one's process tree. */
+  private borrow(pod: PodRecord, c: ContainerRecord): void {
+    const [podName, containerName] = c.run.sharesProcessesOf!.split('/');
+    const owner = this.pods.find((p) => p.namespace === pod.namespace && p.name === podName)
+      ?.containers.find((o) => o.name === containerName && !o.run.sharesProcessesOf);
+    if (!owner?.proc) {
+      throw new FixtureError(`pod ${pod.namespace}/${pod.name} container ${c.name}: sharesProcessesOf ${c.run.sharesProcessesOf} is not a started container`);
+    }
+    c.proc = owner.proc;
+    c.rootDir = owner.rootDir;
+    c.state = { running: { startedAt: timestamp(owner.proc.startedAt) } };
   }
 
   private async startOne(pod: PodRecord, c: ContainerRecord): Promise<void> {
@@ -427,7 +442,7 @@ export class Cluster {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const p of this.pods) for (const c of p.containers) if (c.kind === 'ephemeral') c.proc?.kill();
-    for (const p of this.pods) for (const c of p.containers) c.proc?.kill();
+    for (const p of this.pods) for (const c of p.containers) if (!c.run.sharesProcessesOf) c.proc?.kill();
     for (const p of this.pods) p.sandbox?.proc?.kill();
   }
 
