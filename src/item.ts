@@ -1,6 +1,7 @@
 import { decodeCapabilities, type DecodedSet } from './decode/capabilities.js';
 import { decodeSignals, parseSigQ } from './decode/signals.js';
 import type { Finding } from './finding.js';
+import type { PodSecurity } from './pss.js';
 import { parseAttr, type LsmLabel } from './procfs/attr.js';
 import { parseCmdline } from './procfs/cmdline.js';
 import { parseIdMap, type IdRange } from './procfs/idmap.js';
@@ -77,6 +78,8 @@ export interface ProcItem extends Origin {
   /** Only with --cmdline; null otherwise. */
   cmdline: string[] | null;
   fields: Record<string, string>;
+  /** The Pod Security Standards level the kernel state meets, and the controls it fails (src/pss.ts); null when not judged. */
+  podSecurity: PodSecurity | null;
   findings: Finding[];
   /** The ephemeral debug container the status was read through, else null. */
   debugContainer: string | null;
@@ -162,6 +165,7 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     kernelThread: f.Kthread === '1' ? true : f.Kthread === '0' ? false : pid === 2 || ppid === 2 ? true : ppid === null ? null : false,
     cmdline: null,
     fields: { ...f },
+    podSecurity: null,
     findings: [],
     debugContainer,
   };
@@ -197,6 +201,7 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     kernelThread: null,
     cmdline: null,
     fields: {},
+    podSecurity: null,
     findings: [],
     debugContainer: null,
   };
