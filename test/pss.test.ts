@@ -14,6 +14,7 @@ import { parseAttr } from '../src/procfs/attr.js';
 import { parseIdMap } from '../src/procfs/idmap.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { evaluatePss, levelAtLeast } from '../src/pss.js';
+import { parseArgs } from '../src/cli.js';
 
 const text = (name: string) => readFileSync(new URL(`fixtures/status/${name}`, import.meta.url), 'utf8');
 const RESTRICTED = text('restricted-pod-6.18.txt'); // Uid 1000, Gid 3000, no capabilities, NoNewPrivs 1, Seccomp 2
@@ -298,5 +299,16 @@ describe('per container and per pod', () => {
     expect(levelCounts(podLevels(items))).toBe('levels: 1 privileged, 1 baseline, 1 restricted');
     expect(belowLevel(items, 'restricted').map((i) => i.pod)).toEqual(['a', 'd']);
     expect(belowLevel(items, 'baseline').map((i) => i.pod)).toEqual(['d']);
+  });
+});
+
+describe('--require-level', () => {
+  it('takes baseline or restricted; anything else is a usage error', async () => {
+    const parsed = await parseArgs(['-A', '--pid', '1', '--require-level', 'restricted']);
+    expect(parsed).toMatchObject({ kind: 'run', options: { requireLevel: 'restricted' } });
+    expect(await parseArgs(['--pid', '1'])).toMatchObject({ kind: 'run', options: { requireLevel: null } });
+    expect(await parseArgs(['--pid', '1', '--require-level', 'privileged']))
+      .toEqual({ kind: 'usage-error', message: 'invalid --require-level "privileged": use baseline or restricted' });
+    expect(await parseArgs(['--pid', '1', '--require-level'])).toEqual({ kind: 'usage-error', message: 'flag needs an argument: --require-level' });
   });
 });
