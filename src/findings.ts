@@ -71,8 +71,9 @@ export function findingsFor(item: ProcItem, policy: FindingPolicy, pss: PodSecur
       out.push(exceeds(u.control, contra.map((c) => c.message), u));
       continue;
     }
-    // Root is a pod rule: the host's own processes run as root by design.
-    if (!inPod && u.control === 'Running as Non-root') continue;
+    // Restricted is hardening for pods; the host's own processes run as root, unfiltered, by design.
+    // Outside a pod only what breaks baseline is told (the level still says the rest).
+    if (!inPod && u.level === 'restricted') continue;
     const severity: Severity = u.level === 'baseline' ? 'critical' : 'info';
     out.push({ id: CONTROL_IDS[`${u.level}/${u.control}`], severity, control: u.control,
       message: `${u.control} (${u.level}): ${u.shows}; ${u.fix}. ${PSS_URL}#${u.level}` });

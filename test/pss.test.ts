@@ -99,6 +99,10 @@ describe('levels', () => {
     expect(one(f, 'all-capabilities').severity).toBe('critical');
     expect(ids(f)).not.toContain('runs-as-root');
     expect(ids(f)).not.toContain('pid1-ignores-sigterm');
+    // Restricted's hardening is for pods: a local process below it is told by its level alone.
+    const shell = itemFromRecord({ pod: null, namespace: null, container: null }, 300, parseStatus(caps(set(BASELINE, 'Uid', '1000\t1000\t1000\t1000'), '0000000000000000')));
+    expect(podSecurityFor(shell, HOST_POLICY)!.level).toBe('baseline');
+    expect(findingsFor(shell, HOST_POLICY)).toEqual([]);
   });
 
   it('kernel threads carry no level and no findings in local mode', () => {
