@@ -34,7 +34,8 @@ export function contradictions(item: ProcItem, sc: SecuritySpec): Contradiction[
       const kept = drop.filter((n) => bnd.includes(n) || eff.includes(n));
       if (kept.length) say('Capabilities', `the spec drops ${kept.join(', ')}, but the process still has ${kept.length === 1 ? 'it' : 'them'}`);
     }
-    if (!sc.privileged) {
+    // `add: [ALL]` grants everything, as privileged does (baseline says what it thinks of that).
+    if (!sc.privileged && !add.has('CAP_ALL')) {
       const granted = heldBeyond(item, [...RUNTIME_DEFAULT_CAPABILITIES, ...add]);
       if (granted && granted.length) {
         say('Capabilities', `${capsShow(item, granted)}, which neither the runtime's default set nor capabilities.add grants ` +

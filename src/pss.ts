@@ -132,7 +132,7 @@ export function evaluatePss(item: ProcItem, spec: SecuritySpec | null): PodSecur
 
   // The spec's own adds count too: admission rejects an `add` of CAP_NET_RAW even though the default set holds it.
   const beyondBaseline = heldBeyond(item, RUNTIME_DEFAULT_CAPABILITIES);
-  const addedBeyond = (spec?.capabilitiesAdd ?? []).filter((n) => !BASELINE_CAPABILITIES.includes(n) && n !== 'CAP_ALL');
+  const addedBeyond = (spec?.capabilitiesAdd ?? []).filter((n) => !BASELINE_CAPABILITIES.includes(n)).map((n) => (n === 'CAP_ALL' ? 'ALL' : n));
   if (!all && beyondBaseline && (beyondBaseline.length || addedBeyond.length)) {
     const shows = [beyondBaseline.length ? `${capsShow(item, beyondBaseline)}, beyond baseline's list` : '',
       addedBeyond.length ? `the spec adds ${addedBeyond.join(', ')}` : ''].filter(Boolean).join('; ');

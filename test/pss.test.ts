@@ -316,3 +316,13 @@ describe('--require-level', () => {
     expect(await parseArgs(['--pid', '1', '--require-level'])).toEqual({ kind: 'usage-error', message: 'flag needs an argument: --require-level' });
   });
 });
+
+describe('add: [ALL]', () => {
+  it('fails baseline by the spec alone, and grants what the kernel shows: no contradiction', () => {
+    const item = proc(caps(BASELINE, '000001ffffffffff'));
+    const p = policy({ capabilities: { add: ['ALL'] } });
+    expect(unmet(item, p)).toContain('baseline/Privileged Containers');
+    expect(ids(findingsFor(item, p))).not.toContain('exceeds-spec');
+    expect(one(findingsFor(proc(BASELINE), p), 'dangerous-capabilities').message).toMatch(/the spec adds ALL/);
+  });
+});
