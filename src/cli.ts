@@ -22,6 +22,7 @@ const EXAMPLES: [string, string][] = [
   ['kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec'],
   ['kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only'],
   ['kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings'],
+  ['kubectl procstatus -A --pid 1 --require-level=baseline', 'exit 3 unless every pod\'s PID 1 meets Pod Security baseline'],
   ['kubectl procstatus -A --all-pids -o custom-columns=POD:.pod,PID:.pid,CAPS:.capabilities.effective.names', 'every process of every pod in the cluster'],
   ['kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only'],
 ];
@@ -145,6 +146,9 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
   if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
     return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
   }
+  if (a.requireLevel !== undefined && a.requireLevel !== 'baseline' && a.requireLevel !== 'restricted') {
+    return fail(`invalid --require-level "${a.requireLevel}": use baseline or restricted`);
+  }
 
   let pids: number[] | 'all';
   if (a.allPids && a.pid !== undefined) return fail('use either --pid or --all-pids, not both');
@@ -184,6 +188,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
       maxConcurrency: a.maxConcurrency,
       threads: !!a.threads,
       failOn: (a.failOn as Severity | undefined) ?? null,
+      requireLevel: (a.requireLevel as 'baseline' | 'restricted' | undefined) ?? null,
       debugImage: a.debugImage ?? null,
       debugWhen: a.debugWhen as 'fallback' | 'always',
       pids,

@@ -6,6 +6,8 @@ export interface Finding {
   id: string;
   severity: Severity;
   message: string;
+  /** The Pod Security Standards control it is about ("Running as Non-root"), when it is about one. */
+  control?: string;
 }
 
 export function atLeast(severity: Severity, floor: Severity): boolean {

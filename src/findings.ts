@@ -1,30 +1,39 @@
-import { CAPABILITY_NAMES } from './decode/capabilities.js';
-import type { Finding } from './finding.js';
+import { contradictions } from './exceeds.js';
+import type { Finding, Severity } from './finding.js';
 import type { ProcItem } from './item.js';
-import type { FindingPolicy, SecuritySpec } from './policy.js';
+import type { FindingPolicy } from './policy.js';
+import { evaluatePss, PSS_URL, unprivilegedRoot, type Control, type PodSecurity, type UnmetControl } from './pss.js';
 
 export { atLeast, SEVERITIES, type Finding, type Severity } from './finding.js';
 
 /**
- * Effective capabilities that amount to root over the node or other pods.
- * https://man7.org/linux/man-pages/man7/capabilities.7.html and the
- * Pod Security Standards' "baseline" list of allowed ones:
- * https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ * The finding for each unmet Pod Security Standards control (src/pss.ts).
+ * Severity follows the level the control belongs to: a baseline control
+ * unmet is a known privilege escalation (critical); a restricted-only gap is
+ * hardening the spec did not ask for and the runtime's default does not give
+ * (info: `--require-level restricted` is the gate for those). The README's
+ * Findings table gives the reasons.
  */
-export const DANGEROUS = [
-  'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_NET_ADMIN', 'CAP_DAC_READ_SEARCH',
-  'CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_BOOT', 'CAP_SYS_TIME', 'CAP_MAC_ADMIN', 'CAP_MAC_OVERRIDE', 'CAP_SYSLOG',
-  'CAP_SYS_RESOURCE', 'CAP_LINUX_IMMUTABLE', 'CAP_CHECKPOINT_RESTORE',
-];
+const CONTROL_IDS: Record<string, string> = {
+  'baseline/Host Namespaces': 'host-namespaces',
+  'baseline/Privileged Containers': 'all-capabilities',
+  'baseline/Capabilities': 'dangerous-capabilities',
+  'baseline/AppArmor': 'apparmor-unconfined',
+  'baseline/SELinux': 'selinux-type',
+  'baseline/Seccomp': 'seccomp-unconfined',
+  'restricted/Privilege Escalation': 'no-new-privs-off',
+  'restricted/Running as Non-root': 'runs-as-root',
+  'restricted/Seccomp': 'seccomp-disabled',
+  'restricted/Capabilities': 'capabilities-not-dropped',
+};
 
 /** What is worth telling about one process, judged by the policy. Pure. */
-export function findingsFor(item: ProcItem, policy: FindingPolicy): Finding[] {
+export function findingsFor(item: ProcItem, policy: FindingPolicy, pss: PodSecurity | null = podSecurityFor(item, policy)): Finding[] {
   if (item.error !== null || !item.capabilities || !item.signals) return [];
+  // A kernel thread runs no program and cannot be changed: nothing to tell (local mode lists them).
+  if (policy.scope === 'host' && item.kernelThread) return [];
   const out: Finding[] = [];
   const inPod = policy.scope === 'pod';
-  const eff = item.capabilities.effective.names ?? [];
-  const prm = item.capabilities.permitted.names ?? [];
-  const bnd = item.capabilities.bounding.names ?? [];
 
   // https://man7.org/linux/man-pages/man2/kill.2.html: "The only signals that can be sent to
   // process ID 1, the init process, are those for which init has explicitly installed signal
@@ -46,58 +55,62 @@ export function findingsFor(item: ProcItem, policy: FindingPolicy): Finding[] {
     }
   }
 
-  const effSet = new Set(eff);
-  if (CAPABILITY_NAMES.every((n) => effSet.has(n))) {
-    out.push({ id: 'all-capabilities', severity: 'critical', message: 'holds every capability: effectively privileged' });
-  } else {
-    const bad = DANGEROUS.filter((n) => effSet.has(n));
-    if (bad.length) out.push({ id: 'dangerous-capabilities', severity: 'critical', message: `effective ${bad.join(', ')}` });
-  }
-
-  if (eff.length || prm.length) {
-    if (item.noNewPrivs === false) {
-      out.push({ id: 'no-new-privs-off', severity: 'warning', message: 'NoNewPrivs is 0 while the process holds capabilities: setuid binaries and file caps can raise its privileges' });
+  // One finding per control: where the kernel contradicts the spec on it, that is the finding
+  // (exceeds-spec); else the control's own. A control unmet at both levels is told once, at baseline.
+  const told = new Set<Control>();
+  const unmet = pss?.unmet ?? [];
+  // Privileged Containers implies Capabilities: one finding, not two.
+  const privileged = unmet.some((u) => u.control === 'Privileged Containers');
+  const against = (policy.security ? contradictions(item, policy.security) : [])
+    .map((c) => (privileged && c.control === 'Capabilities' ? { ...c, control: 'Privileged Containers' as const } : c));
+  for (const u of unmet) {
+    if (told.has(u.control) || (privileged && u.control === 'Capabilities')) continue;
+    told.add(u.control);
+    const contra = against.filter((c) => c.control === u.control);
+    if (contra.length) {
+      out.push(exceeds(u.control, contra.map((c) => c.message), u));
+      continue;
     }
-    if (item.seccomp === 'disabled') {
-      out.push({ id: 'seccomp-disabled', severity: 'warning', message: 'seccomp is disabled while the process holds capabilities' });
-    }
+    // Restricted is hardening for pods; the host's own processes run as root, unfiltered, by design.
+    // Outside a pod only what breaks baseline is told (the level still says the rest).
+    if (!inPod && u.level === 'restricted') continue;
+    const severity: Severity = u.level === 'baseline' ? 'critical' : 'info';
+    out.push({ id: CONTROL_IDS[`${u.level}/${u.control}`], severity, control: u.control,
+      message: `${u.control} (${u.level}): ${u.shows}; ${u.fix}. ${PSS_URL}#${u.level}` });
   }
-
-  if (inPod && item.uid && item.uid[1] === 0) {
-    out.push({ id: 'runs-as-root', severity: 'warning', message: 'runs as uid 0' });
+  // Contradictions on a control the process still meets, or on none.
+  const rest = new Map<string, string[]>();
+  for (const c of against) {
+    if (c.control && told.has(c.control)) continue;
+    const key = c.control ?? '';
+    rest.set(key, [...(rest.get(key) ?? []), c.message]);
   }
+  for (const [control, messages] of rest) out.push(exceeds((control || null) as Control | null, messages, null));
 
-  if (policy.security) out.push(...specFindings(policy.security, eff, bnd, item.noNewPrivs));
-  return out;
-}
-
-/**
- * The runtime against what the container's securityContext asked for.
- * https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
- */
-function specFindings(sc: SecuritySpec, eff: string[], bnd: string[], noNewPrivs: boolean | null): Finding[] {
-  const out: Finding[] = [];
-  const add = new Set(sc.capabilitiesAdd);
-  const drop = sc.capabilitiesDrop;
-  const exceeds = (message: string) => out.push({ id: 'exceeds-spec', severity: 'critical', message });
-
-  if (drop.includes('CAP_ALL')) {
-    const extra = bnd.filter((n) => !add.has(n));
-    if (extra.length) exceeds(`securityContext drops ALL capabilities, but the bounding set still holds ${extra.join(', ')}`);
-  } else {
-    const kept = drop.filter((n) => bnd.includes(n) || eff.includes(n));
-    if (kept.length) exceeds(`securityContext drops ${kept.join(', ')}, but the process still has ${kept.length === 1 ? 'it' : 'them'}`);
-  }
-  if (sc.allowPrivilegeEscalation === false && noNewPrivs === false) {
-    exceeds('securityContext sets allowPrivilegeEscalation: false, but NoNewPrivs is 0');
-  }
-  if (!sc.privileged && CAPABILITY_NAMES.every((n) => eff.includes(n))) {
-    exceeds('holds every capability although the container is not privileged');
+  // Root that is not root on the node: worth knowing, nothing to fix.
+  const userns = inPod && item.uid?.[1] === 0 ? unprivilegedRoot(item) : null;
+  if (userns) {
+    out.push({ id: 'userns-root', severity: 'info', message: `uid 0 in a user namespace of its own: host uid ${userns.hostUid} ` +
+      `(uid_map ${userns.map}), not root on the node; Running as Non-root holds for such pods ` +
+      'https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/' });
   }
   return out;
 }
 
-/** The item with its findings: built once, never changed after. */
+function exceeds(control: Control | null, messages: string[], unmet: UnmetControl | null): Finding {
+  const head = control ? `${control}${unmet ? ` (${unmet.level})` : ''}: ` : '';
+  const tail = unmet ? `. ${PSS_URL}#${unmet.level}` : '';
+  return { id: 'exceeds-spec', severity: 'critical', ...(control ? { control } : {}), message: head + messages.join('; ') + tail };
+}
+
+/** The level a process meets; null where there is nothing to judge (failed reads, the host's kernel threads). */
+export function podSecurityFor(item: ProcItem, policy: FindingPolicy): PodSecurity | null {
+  if (policy.scope === 'host' && item.kernelThread) return null;
+  return evaluatePss(item, policy.security);
+}
+
+/** The item with its level and findings: built once, never changed after. */
 export function withFindings(item: ProcItem, policy: FindingPolicy): ProcItem {
-  return { ...item, findings: findingsFor(item, policy) };
+  const podSecurity = podSecurityFor(item, policy);
+  return { ...item, podSecurity, findings: findingsFor(item, policy, podSecurity) };
 }

@@ -41,6 +41,11 @@ export const FLAGS = {
     name: 'fail-on', type: 'string', describe: 'exit 3 when a finding of this severity or higher is present: warning|critical',
     values: ['warning', 'critical'],
   },
+  requireLevel: {
+    name: 'require-level', type: 'string',
+    describe: 'exit 3 when a process read meets only a lower Pod Security Standards level (judged on the kernel state): baseline|restricted',
+    values: ['baseline', 'restricted'],
+  },
   namespace: { name: 'namespace', alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" },
   context: { name: 'context', type: 'string', describe: 'kubeconfig context to use' },
   kubeconfig: { name: 'kubeconfig', type: 'string', describe: 'path to the kubeconfig file' },

@@ -1,6 +1,7 @@
 import { decodeCapabilities, type DecodedSet } from './decode/capabilities.js';
 import { decodeSignals, parseSigQ } from './decode/signals.js';
 import type { Finding } from './finding.js';
+import type { PodSecurity } from './pss.js';
 import { parseAttr, type LsmLabel } from './procfs/attr.js';
 import { parseCmdline } from './procfs/cmdline.js';
 import { parseIdMap, type IdRange } from './procfs/idmap.js';
@@ -77,6 +78,8 @@ export interface ProcItem extends Origin {
   /** Only with --cmdline; null otherwise. */
   cmdline: string[] | null;
   fields: Record<string, string>;
+  /** The Pod Security Standards level the kernel state meets, and the controls it fails (src/pss.ts); null when not judged. */
+  podSecurity: PodSecurity | null;
   findings: Finding[];
   /** The ephemeral debug container the status was read through, else null. */
   debugContainer: string | null;
@@ -171,6 +174,7 @@ export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord
     cmdline: null,
     // The parser's own object: fresh per record, and never changed after.
     fields: f,
+    podSecurity: null,
     findings: [],
     debugContainer,
   };
@@ -206,6 +210,7 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     kernelThread: null,
     cmdline: null,
     fields: {},
+    podSecurity: null,
     findings: [],
     debugContainer: null,
   };

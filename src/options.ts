@@ -1,5 +1,6 @@
 import type { Severity } from './finding.js';
 import type { OutputSpec } from './output.js';
+import type { Level } from './pss.js';
 import type { Target } from './target.js';
 
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT } from './defaults.js';
@@ -18,6 +19,8 @@ export interface Options {
   maxConcurrency: number;
   threads: boolean;
   failOn: Severity | null;
+  /** Exit 3 when any process read meets only a lower Pod Security Standards level. */
+  requireLevel: Level | null;
   /** Read through an ephemeral debug container of this image (opt-in: it stays in the pod). */
   debugImage: string | null;
   /** "fallback": only when the target cannot run the read; "always": every time. */

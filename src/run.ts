@@ -1,6 +1,7 @@
 import { CliError, EXIT } from './errors.js';
 import { atLeast, withFindings } from './findings.js';
 import type { ProcItem } from './item.js';
+import { belowLevel, levelCounts, podLevels } from './levels.js';
 import type { Options } from './options.js';
 import { HOST_POLICY } from './policy.js';
 import { readSpec } from './read/files.js';
@@ -20,7 +21,8 @@ export interface Io {
 /**
  * options → source → parse → decode → findings → render. Returns the exit
  * code: 0 when every process was read, 1 when any read failed (those print
- * on stderr, the rest still print), 3 when --fail-on found what it looks for.
+ * on stderr, the rest still print), 3 when --fail-on found what it looks for
+ * or a process read meets only a lower level than --require-level.
  */
 export async function run(options: Options, io: Io): Promise<number> {
   const log = (line: string) => {
@@ -68,6 +70,7 @@ export async function run(options: Options, io: Io): Promise<number> {
 
   if (failures.length > 0 || failed.length > 0) return EXIT.error;
   if (options.failOn && items.some((i) => i.findings.some((f) => atLeast(f.severity, options.failOn!)))) return EXIT.findings;
+  if (options.requireLevel && belowLevel(items, options.requireLevel).length > 0) return EXIT.findings;
   return EXIT.ok;
 }
 
@@ -81,17 +84,20 @@ async function sortBy(items: ProcItem[], options: Options): Promise<ProcItem[]> 
   return sorted.items.map((doc) => byDoc.get(doc)!);
 }
 
-/** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning" */
+/** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning; levels: 1 privileged, 10 baseline, 1 restricted" */
 function summarize(pods: number, containers: number, items: ProcItem[], failures: CliError[]): string {
   const kinds = new Map<string, number>();
   for (const f of failures) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
   const read = new Set(items.filter((i) => i.error === null).map((i) => `${i.namespace}/${i.pod}/${i.container}`)).size;
   const counts = { critical: 0, warning: 0, info: 0 };
+  // Pods by the level they meet (their lowest container's).
+  const levels = levelCounts(podLevels(items));
   for (const i of items) for (const f of i.findings) counts[f.severity]++;
   const failed = failures.length
     ? `, ${failures.length} failed (${[...kinds].map(([r, n]) => `${r} ${n}`).join(', ')})` : '';
   return `summary: ${pods} pod${pods === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'}: ` +
-    `${read} read${failed}; findings: ${counts.critical} critical, ${counts.warning} warning\n`;
+    `${read} read${failed}; findings: ${counts.critical} critical, ${counts.warning} warning` +
+    `${levels ? `; ${levels}` : ''}\n`;
 }
 
 function describe(item: ProcItem): string {

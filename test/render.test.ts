@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { withFindings } from '../src/findings.js';
 import { errorItem, itemFromRecord } from '../src/item.js';
+import { podPolicy } from '../src/kube/security.js';
+import { HOST_POLICY } from '../src/policy.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { toDocument } from '../src/render/document.js';
 import { renderJson } from '../src/render/json.js';
@@ -118,5 +121,42 @@ describe('tables', () => {
   it('no colour codes unless asked', () => {
     const plain = renderTable([full, small], { show: both, wide: false, noHeaders: false }, style);
     expect(plain).not.toContain('\u001b[');
+  });
+});
+
+describe('Pod Security Standards levels', () => {
+  const restricted = readFileSync(new URL('fixtures/status/restricted-pod-6.18.txt', import.meta.url), 'utf8');
+  const baseline = readFileSync(new URL('fixtures/status/baseline-pod-6.18.txt', import.meta.url), 'utf8');
+  const policy = podPolicy({ metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'app' }] } }, { name: 'app' });
+  const a = withFindings(itemFromRecord(POD, 1, parseStatus(restricted)), policy);
+  const b = withFindings(itemFromRecord({ ...POD, pod: 'db' }, 1, parseStatus(baseline)), policy);
+
+  it('pod rows carry a LEVEL column before FINDINGS; local rows do not', () => {
+    const text = renderTable([a, b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
+    expect(text.split('\n')[0]).toMatch(/^POD\s+CONTAINER\s+PID\s+.*\s+LEVEL\s+FINDINGS$/);
+    expect(text).toMatch(/^web\s+app\s+1\s+sleep\s+.*\srestricted\s+pid1-ignores-sigterm\(W\)/m);
+    expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\s+pid1-ignores-sigterm\(W\), no-new-privs-off\(I\)/m);
+    const local = withFindings(itemFromRecord({ pod: null, namespace: null, container: null }, 1, parseStatus(host)), HOST_POLICY);
+    expect(renderTable([local, local], { show: both, wide: false, noHeaders: false }, style).split('\n')[0]).not.toMatch(/LEVEL/);
+  });
+
+  it('the detail view names the level and the controls it misses', () => {
+    const text = renderTable([b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
+    expect(text).toMatch(/^Level:\s+baseline\s+\(Pod Security Standards, on the kernel's state; unmet: Privilege Escalation, Running as Non-root, Seccomp, Capabilities\)$/m);
+  });
+
+  it('documents carry podSecurity per item and the level per pod', () => {
+    const doc = JSON.parse(renderJson(toDocument([a, b, errorItem({ ...POD, pod: 'gone' }, 1, 'no such process')], both)));
+    expect(doc.items[0].podSecurity).toEqual({ level: 'restricted', unmet: [] });
+    expect(doc.items[1].podSecurity.unmet[0]).toEqual({
+      control: 'Privilege Escalation', level: 'restricted', shows: expect.stringMatching(/^NoNewPrivs is 0/), fix: 'set allowPrivilegeEscalation: false',
+    });
+    expect(doc.items[2].podSecurity).toBeNull();
+    expect(doc.pods).toEqual([
+      { namespace: 'default', pod: 'web', level: 'restricted', containers: [{ container: 'app', level: 'restricted' }] },
+      { namespace: 'default', pod: 'db', level: 'baseline', containers: [{ container: 'app', level: 'baseline' }] },
+    ]);
+    expect(toDocument([withFindings(itemFromRecord({ pod: null, namespace: null, container: null }, 1, parseStatus(host)), HOST_POLICY)], both))
+      .not.toHaveProperty('pods');
   });
 });

@@ -44,7 +44,8 @@ const fixture: Fixture = {
 };
 
 interface Item { pod: string; namespace: string; container: string; pid: number; tid: number | null; error: string | null;
-  findings: { id: string; severity: string; message: string }[]; signals: { blocked: { names: string[] } } }
+  findings: { id: string; severity: string; message: string }[]; signals: { blocked: { names: string[] } };
+  podSecurity: { level: string } | null }
 
 describe.skipIf(!canMakeNamespaces() || !has('setpriv'))('sweeps and findings', () => {
   let api: ApiServerHandle;
@@ -69,13 +70,14 @@ describe.skipIf(!canMakeNamespaces() || !has('setpriv'))('sweeps and findings', 
     expect(byPod.get('good')!.error).toBeNull();
     expect(byPod.get('crashy')!.error).toMatch(/waiting \(CrashLoopBackOff\)/);
     expect(byPod.get('distroless')!.error).toMatch(/has no "cat"/);
-    expect(r.stderr).toMatch(/^summary: 6 pods, 6 containers: 4 read, 2 failed \((not running 1, no cat or sh 1|no cat or sh 1, not running 1)\); findings: \d+ critical, \d+ warning$/m);
+    expect(r.stderr).toMatch(/^summary: 6 pods, 6 containers: 4 read, 2 failed \((not running 1, no cat or sh 1|no cat or sh 1, not running 1)\); findings: \d+ critical, \d+ warning; levels: \d+ privileged, \d+ baseline, \d+ restricted$/m);
   });
 
-  it('a well-behaved pod has no findings', async () => {
+  it('a well-behaved pod has no warning or critical findings; the one restricted control it misses (no seccomp filter) is info', async () => {
     const r = await json('good', '-n', 'audit', '--pid', '1');
     expect(r.code).toBe(0);
-    expect(r.items[0]).toMatchObject({ error: null, findings: [] });
+    expect(r.items[0]).toMatchObject({ error: null, podSecurity: { level: 'baseline' } });
+    expect(r.items[0].findings.map((f) => `${f.id}:${f.severity}`)).toEqual(['seccomp-disabled:info']);
   });
 
   it('PID 1 without a SIGTERM handler', async () => {
@@ -83,7 +85,8 @@ describe.skipIf(!canMakeNamespaces() || !has('setpriv'))('sweeps and findings', 
     const f = r.items[0].findings.find((x) => x.id === 'pid1-ignores-sigterm');
     expect(f).toMatchObject({ severity: 'warning' });
     expect(f!.message).toMatch(/tini or dumb-init/);
-    expect(ids(r.items[0])).toEqual(['dangerous-capabilities', 'no-new-privs-off', 'pid1-ignores-sigterm', 'runs-as-root', 'seccomp-disabled']);
+    // It runs with the test server's capabilities, which its spec never asked for.
+    expect(ids(r.items[0])).toEqual(['exceeds-spec', 'no-new-privs-off', 'pid1-ignores-sigterm', 'runs-as-root', 'seccomp-disabled']);
   });
 
   it('runtime exceeds spec: drop ALL and allowPrivilegeEscalation false asked, not honoured', async () => {
@@ -113,7 +116,8 @@ describe.skipIf(!canMakeNamespaces() || !has('setpriv'))('sweeps and findings', 
     expect(new Set(all.items.map((i) => i.namespace))).toEqual(new Set(['audit', 'audit2']));
     expect(all.items.filter((i) => i.pod === 'two').map((i) => i.container)).toEqual(['app', 'sidecar']);
     const sidecar = all.items.find((i) => i.pod === 'two' && i.container === 'sidecar');
-    expect(sidecar).toMatchObject({ error: null, findings: [] });
+    expect(sidecar).toMatchObject({ error: null });
+    expect(ids(sidecar)).toEqual(['seccomp-disabled']);
   });
 
   it('tables carry POD and CONTAINER columns and a FINDINGS column', async () => {

@@ -84,6 +84,8 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
   }
   if (items.some((i) => i.cmdline !== null)) columns.push({ head: 'COMMAND', wraps: true, cell: (i) => (i.cmdline ?? []).join(' ') });
   if (items.some((i) => i.debugContainer)) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
+  // The Pod Security Standards level each process meets, judged on its kernel state (src/pss.ts).
+  if (items.some((i) => i.pod !== null && i.podSecurity)) columns.push({ head: 'LEVEL', cell: (i) => i.podSecurity?.level ?? '' });
   if (items.some((i) => i.findings.length)) {
     columns.push({ head: 'FINDINGS', wraps: true, cell: (i) => i.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
   }
@@ -98,6 +100,11 @@ function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): strin
   out.push(safe(`Process: ${item.pid}${thread} (${item.name ?? '?'})${where}`));
   if (item.debugContainer) out.push(safe(`Read via: ephemeral debug container ${item.debugContainer}, sharing the container's PID namespace`));
   out.push(safe(`State:   ${item.state ?? '?'}`));
+  if (item.pod !== null && item.podSecurity) {
+    const unmet = [...new Set(item.podSecurity.unmet.map((u) => u.control))];
+    out.push(safe(`Level:   ${item.podSecurity.level}   (Pod Security Standards, on the kernel's state` +
+      `${unmet.length ? `; unmet: ${unmet.join(', ')}` : ''})`));
+  }
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [
       ['PPid', num(item.ppid)],
