@@ -112,7 +112,8 @@ export async function sweep(opts: SweepSpec, read: ReadSpec, hooks: SweepHooks):
         }
       }
       const policy = podPolicy(unit.pod, unit.spec);
-      items.push(...result.items.map((item) => withFindings(item, policy)));
+      const found = result.items.map((item) => withFindings(item, policy));
+      items.push(...found);
       warnings.push(...result.warnings);
       if (result.error) {
         // The document says so too: an item for the container, beside what did arrive.
@@ -120,6 +121,8 @@ export async function sweep(opts: SweepSpec, read: ReadSpec, hooks: SweepHooks):
         const item = errorItem(where, null, result.error.message);
         covered.add(item);
         items.push(item);
+        // The container's line says why the rest never arrived; no second line per PID.
+        for (const missing of found) if (missing.error !== null) covered.add(missing);
       }
     } catch (err) {
       failed(unit.pod, unit.container, err);
