@@ -23,6 +23,10 @@ export interface ReadContext {
   groups: Map<number, string> | null;
   /** Boot time, seconds since the epoch (/proc/stat btime). */
   bootTime: number | null;
+  /** The container's own LSM label and user-namespace maps, for reads that take them once per container. */
+  attr?: string;
+  uidMap?: string;
+  gidMap?: string;
 }
 
 export const NO_CONTEXT: ReadContext = { users: null, groups: null, bootTime: null };
@@ -106,15 +110,18 @@ export function buildItem(origin: Origin, frames: ProcFrames, ctx: ReadContext =
   debugContainer: string | null = null, status: StatusRecord = parseStatus(frames.files.status ?? '')): ProcItem {
   const item = itemFromRecord(origin, frames.pid, status, frames.tid, debugContainer);
   const stat = frames.files.stat !== undefined ? parseStat(frames.files.stat) : null;
-  const uidMap = frames.files.uid_map !== undefined ? parseIdMap(frames.files.uid_map) : null;
-  const gidMap = frames.files.gid_map !== undefined ? parseIdMap(frames.files.gid_map) : null;
+  const uidText = frames.files.uid_map ?? ctx.uidMap;
+  const gidText = frames.files.gid_map ?? ctx.gidMap;
+  const attrText = frames.files.attr ?? ctx.attr;
+  const uidMap = uidText !== undefined ? parseIdMap(uidText) : null;
+  const gidMap = gidText !== undefined ? parseIdMap(gidText) : null;
   return {
     ...item,
     user: item.uid && ctx.users ? ctx.users.get(item.uid[1]) ?? null : null,
     group: item.gid && ctx.groups ? ctx.groups.get(item.gid[1]) ?? null : null,
     startTime: stat && ctx.bootTime !== null
       ? new Date(ctx.bootTime * 1000 + Math.round((stat.startTicks * 1000) / USER_HZ)).toISOString() : null,
-    lsm: frames.files.attr !== undefined ? parseAttr(frames.files.attr) : null,
+    lsm: attrText !== undefined ? parseAttr(attrText) : null,
     uidMap: uidMap && uidMap.length ? uidMap : null,
     gidMap: gidMap && gidMap.length ? gidMap : null,
     cmdline: frames.files.cmdline !== undefined ? parseCmdline(frames.files.cmdline) : null,

@@ -30,13 +30,15 @@ export async function run(options: Options, io: Io): Promise<number> {
   };
   const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
   const renderer = await rendererFor(options.output);
-  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline });
+  const local = options.target === null && options.selector === null && !options.allNamespaces;
+  // A container's processes share its user namespace and LSM profile: read them once there.
+  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !local });
 
   let items: ProcItem[];
   let failures: CliError[] = [];
   let covered = new Set<ProcItem>();
   let summary: string | null = null;
-  if (options.target === null && options.selector === null && !options.allNamespaces) {
+  if (local) {
     log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
     items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
   } else {

@@ -24,7 +24,7 @@ describe('reading through a debug container', () => {
   // What the debug script prints: its own PIDs, the directories, then framed files (each process's, then /proc/stat).
   const out = (helpers: string, procs: [number, string][]) =>
     `${helpers}\n${procs.map(([p]) => `/proc/${p}`).join(' ')}\n${B}` +
-    procs.map(([p, n]) => `${status(p, n)}${B}${B}${B}${B}${B}`).join('') + `btime 1\n${B}`;
+    procs.map(([p, n]) => `${status(p, n)}${B}${B}${B}${B}`).join('') + `btime 1\n${B}`;
   const spec = (pids: number[] | 'all') => readSpec(pids, false);
 
   it('leaves out the debug container\'s own processes', () => {

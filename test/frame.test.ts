@@ -20,7 +20,8 @@ describe('explicit PIDs: one cat, no shell', () => {
 
   it('is cat with the marker after every file, PIDs as separate arguments', () => {
     expect(argv[0]).toBe('cat');
-    expect(argv.filter((a) => a === BOOT_ID)).toHaveLength(1 + 3 + 3 * spec.files.length);
+    // One marker first, one after each per-container file, and one after each of a process's frames (stat shares status's).
+    expect(argv.filter((a) => a === BOOT_ID)).toHaveLength(1 + 3 + 3 * (spec.files.length - 1));
     expect(argv).toContain(`/proc/${process.pid}/status`);
     expect(argv).toContain('/etc/passwd');
   });
@@ -98,7 +99,7 @@ describe('hostile output', () => {
 
   it('a forged marker inside a file the container controls adds a frame: caught, never misattributed', () => {
     const status = 'Name:\tsh\nPid:\t1\n';
-    const texts = [status, '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n'];
+    const texts = [status + '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n'];
     const r = unframe(spec, 'direct', frames(texts), '', null);
     expect(r.error).toMatch(/frame markers that do not match the files asked for/);
     expect(r.procs).toEqual([]);
@@ -106,11 +107,22 @@ describe('hostile output', () => {
   });
 
   it('a cut stream keeps whole frames and says why the rest is missing', () => {
-    const texts = ['Name:\tsh\nPid:\t1\n', '1 (sh) S 0', '', '', '', 'Name:\tsh\nPid:\t2\n'];
+    const texts = ['Name:\tsh\nPid:\t1\n1 (sh) S 0', '', '', '', 'Name:\tsh\nPid:\t2\n'];
     const out = frames(texts).slice(0, -10);
     const two = unframe(readSpec([1, 2], false), 'direct', out, '', 'output cut at the --max-bytes limit before this process');
     expect(two.procs.map((p) => p.pid)).toEqual([1]);
     expect(two.missing.get(2)).toMatch(/--max-bytes/);
+  });
+
+  it('status and stat share a frame: split where stat starts, whatever the comm holds', () => {
+    const status = 'Name:\tsh\nPid:\t7\n';
+    const stat = '7 (a\n7 (b) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 0\n';
+    const r = unframe(readSpec([7], false), 'direct', frames([status + stat, '', '', '', '', '', '']), '', null);
+    expect(r.procs[0].files.status).toBe(status);
+    expect(r.procs[0].files.stat).toBe(stat);
+    // A process whose status could not be read, but whose stat could: no status, so not shown.
+    const gone = unframe(readSpec([7], false), 'direct', frames([stat, '', '', '', '', '', '']), 'cat: /proc/7/status: No such file or directory\n', null);
+    expect(gone.procs).toEqual([]);
   });
 
   it('garbage never throws', () => {

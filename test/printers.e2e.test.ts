@@ -67,6 +67,20 @@ describe.skipIf(!cluster)("psgo's columns from the same exec", () => {
     expect(item.uidMap).toEqual([{ inside: 0, outside: 0, count: 4294967295 }]);
   });
 
+  it('an image with cat and no shell: explicit PIDs read in full through the framing, names fall back to numbers', async () => {
+    const r = await cli('catonly', '--pid', '1', '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const [item] = JSON.parse(r.stdout).items;
+    expect(item).toMatchObject({ pid: 1, name: 'server', error: null, user: null, group: null });
+    expect(Date.parse(item.startTime)).toBeGreaterThan(0);
+    expect(item.uidMap).toEqual([{ inside: 0, outside: 0, count: 4294967295 }]);
+    // --all-pids needs a shell for its glob: said plainly.
+    const all = await cli('catonly', '--all-pids');
+    expect(all.code).toBe(1);
+    expect(all.stderr).toMatch(/has no "sh" to run/);
+  });
+
   it('the command line only when asked for, sanitised in tables', async () => {
     const [item] = JSON.parse((await cli('web', '--pid', '1', '--cmdline', '-o', 'json')).stdout).items;
     expect(item.cmdline[0]).toMatch(/sh$/);

@@ -58,12 +58,42 @@ describe.skipIf(!cluster)("kubectl's Defaulted container notice", () => {
   });
 });
 
+describe.skipIf(!cluster)('limits, end to end', () => {
+  const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, ...args]);
+
+  it('a container repeating a key 170,000 times: one short warning line, and the read still works', async () => {
+    const r = await cli('repeater', '--pid', '1', '-o', 'json');
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: default\/repeater \(container app\): repeated keys ignored \(pid 1: CapEff\)$/);
+    // The first value counts, never a later one.
+    expect(JSON.parse(r.stdout).items[0].capabilities.effective.names).toEqual([]);
+  });
+
+  it('--request-timeout 600h: past what a timer holds, it means no limit, with no warning', async () => {
+    const r = await cli('single', '--pid', '1', '--request-timeout', '600h', '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a flag without its value, and a name against Kubernetes rules, are usage errors', async () => {
+    for (const [args, gist] of [[['single', '--pid', '1', '-c'], /flag needs an argument: --container|Not enough arguments/],
+      [['single', '--pid', '1', '-n', 'Not_A_Namespace'], /invalid namespace "Not_A_Namespace"/]] as const) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: .*(${gist.source})`));
+      expect(r.stderr).not.toMatch(STACK);
+    }
+  });
+});
+
 describe('what is said about one container is bounded', () => {
   it('a key repeated 170,000 times gives one short warning line', () => {
     const B = '0b8a4f5c-1d2e-4f60-9a7b-8c9d0e1f2a3b\n';
     const status = 'Name:\tsh\nPid:\t1\n' + 'CapEff:\t0000000000000000\n'.repeat(170_000);
     const spec = readSpec([1], false);
-    const stdout = B + [status, '', '', '', '', '', '', ''].map((t) => t + B).join('');
+    const stdout = B + [status, '', '', '', '', '', ''].map((t) => t + B).join('');
     const r = interpret({ pod: 'p', namespace: 'n', container: 'c' }, spec,
       { stdout, stderr: '', status: { status: 'Success' }, truncated: false, failure: null, maxBytes: 1 << 26 });
     expect(r.items[0].capabilities!.effective.names).toEqual([]);

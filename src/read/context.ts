@@ -9,5 +9,8 @@ export function readContext(shared: Partial<Record<SharedFile, string>>): ReadCo
     users: shared.passwd !== undefined ? parseIdNames(shared.passwd) : null,
     groups: shared.group !== undefined ? parseIdNames(shared.group) : null,
     bootTime: shared.procstat !== undefined ? parseBootTime(shared.procstat) : null,
+    attr: shared.self_attr,
+    uidMap: shared.self_uid_map,
+    gidMap: shared.self_gid_map,
   };
 }

@@ -25,6 +25,21 @@ import { PROC_FILE_PATH, SHARED_FILE_PATH, MAX_FRAME, type ProcFile, type ReadSp
 export const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 const MARKER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n/;
 
+/**
+ * The frames of one process: stat shares status's frame, since both come from
+ * the kernel and stat starts with "PID (" where no status line can (every
+ * status line is "Key:\tvalue", Name escaped): one marker less per process.
+ * Every other file gets a frame of its own.
+ */
+function frameGroups(files: ProcFile[]): ProcFile[][] {
+  const groups: ProcFile[][] = [];
+  for (const f of files) {
+    if (f === 'stat' && groups.length > 0 && groups[groups.length - 1][0] === 'status') groups[groups.length - 1].push(f);
+    else groups.push([f]);
+  }
+  return groups;
+}
+
 /** How the exec runs: in the target container, or in a debug container sharing its PID namespace. */
 export type ReadMode = 'direct' | 'debug';
 
@@ -62,8 +77,9 @@ function sharedFiles(spec: ReadSpec, mode: ReadMode): SharedFile[] {
 export function readCommand(spec: ReadSpec, mode: ReadMode): string[] {
   const shared = sharedFiles(spec, mode).map((f) => SHARED_FILE_PATH[f]);
   if (mode === 'direct' && spec.pids !== 'all' && !spec.threads) {
-    const paths = spec.pids.flatMap((pid) => spec.files.map((f) => `/proc/${pid}/${PROC_FILE_PATH[f]}`));
-    return ['cat', BOOT_ID, ...[...paths, ...shared].flatMap((p) => [p, BOOT_ID])];
+    const groups = frameGroups(spec.files);
+    const perPid = spec.pids.flatMap((pid) => groups.flatMap((g) => [...g.map((f) => `/proc/${pid}/${PROC_FILE_PATH[f]}`), BOOT_ID]));
+    return ['cat', BOOT_ID, ...perPid, ...shared.flatMap((p) => [p, BOOT_ID])];
   }
   const how = spec.pids === 'all' ? (spec.threads ? 'all-threads' : 'all') : spec.threads ? 'threads' : 'pids';
   return ['sh', '-c', script(spec.files, shared, mode), 'sh', how, ...(spec.pids === 'all' ? [] : spec.pids.map(String))];
@@ -82,7 +98,7 @@ function script(files: ProcFile[], shared: string[], mode: ReadMode): string {
       'for p in /proc/[0-9]*; do [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$s" ] && printf "%s " "${p#/proc/}"; done',
       'echo']
     : ['echo $$'];
-  const perDir = files.map((f) => `$d/${PROC_FILE_PATH[f]} $b`).join(' ');
+  const perDir = frameGroups(files).map((g) => `${g.map((f) => `$d/${PROC_FILE_PATH[f]}`).join(' ')} $b`).join(' ');
   return [
     `b=${BOOT_ID}`,
     ...self,
@@ -134,7 +150,8 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   }
 
   const marker = MARKER.exec(body)?.[0];
-  const expected = dirs ? shared.length + dirs.length * spec.files.length : -1;
+  const groups = frameGroups(spec.files);
+  const expected = dirs ? shared.length + dirs.length * groups.length : -1;
   let pieces: string[] | null = null;
   if (marker && dirs) {
     pieces = body.slice(marker.length).split(marker);
@@ -157,7 +174,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   const sharedOut: Partial<Record<SharedFile, string>> = {};
   if (pieces && dirs) {
     // Per-process frames come first, so a cut stream keeps whole processes; the per-container files close the read.
-    const sharedAt = dirs.length * spec.files.length;
+    const sharedAt = dirs.length * groups.length;
     shared.forEach((f, i) => {
       if (sharedAt + i < pieces!.length && !errors.has(SHARED_FILE_PATH[f])) sharedOut[f] = cap(pieces![sharedAt + i]);
     });
@@ -165,10 +182,21 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
       if (dir.unmatched) return;
       const files: Partial<Record<ProcFile, string>> = {};
       const base = dir.tid === null ? `/proc/${dir.pid}` : `/proc/${dir.pid}/task/${dir.tid}`;
-      spec.files.forEach((f, i) => {
-        const at = d * spec.files.length + i;
-        const path = `${base}/${PROC_FILE_PATH[f]}`;
-        if (at < pieces!.length && !errors.has(path)) files[f] = cap(pieces![at]);
+      groups.forEach((group, i) => {
+        const at = d * groups.length + i;
+        if (at >= pieces!.length) return;
+        const piece = pieces![at];
+        if (group.length === 1) {
+          if (!errors.has(`${base}/${PROC_FILE_PATH[group[0]]}`)) files[group[0]] = cap(piece);
+          return;
+        }
+        // status then stat: stat starts at the first "ID (" at a line start (ID: the dir's PID, or TID).
+        const head = `${dir.tid ?? dir.pid} (`;
+        const line = piece.indexOf(`\n${head}`);
+        const split = piece.startsWith(head) ? 0 : line < 0 ? -1 : line + 1;
+        const status = split < 0 ? piece : piece.slice(0, split);
+        if (status !== '' && !errors.has(`${base}/status`)) files.status = cap(status);
+        if (split >= 0 && piece.length > split) files.stat = cap(piece.slice(split));
       });
       if (files.status === undefined || files.status === '') {
         const why = errors.get(`${base}/status`) ?? cut;
