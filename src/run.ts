@@ -34,13 +34,13 @@ export async function run(options: Options, io: Io): Promise<number> {
   let failures: CliError[] = [];
   let covered = new Set<ProcItem>();
   let summary: string | null = null;
-  if (options.target === null && options.selector === null && !options.allNamespaces) {
+  if (options.target === null && options.nodes === null && options.selector === null && !options.allNamespaces) {
     log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
     items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
   } else {
     // Loaded only for clusters, so local mode never pays for the Kubernetes client.
-    const { sweep } = await import('./sweep.js');
-    const result = await sweep(options, read, {
+    const source = options.nodes !== null ? (await import('./node.js')).readNodes : (await import('./sweep.js')).sweep;
+    const result = await source(options, read, {
       log,
       notice: (line) => io.stderr.write(`${safe(line, { keepNewlines: true })}\n`),
       progress: progressBar(io.stderr, renderer.progress),
@@ -49,7 +49,7 @@ export async function run(options: Options, io: Io): Promise<number> {
     failures = result.failures;
     covered = result.covered;
     result.warnings.forEach(warn);
-    if (options.target?.kind !== 'pod') summary = summarize(result.pods, result.containers, items, failures);
+    if (options.target?.kind !== 'pod' && options.nodes === null) summary = summarize(result.pods, result.containers, items, failures);
   }
 
   let shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);

@@ -38,9 +38,12 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
   const wide = opts.wide;
   const columns: Column[] = [];
   const origins = new Set(items.map((i) => `${i.namespace}/${i.pod}/${i.container}`));
-  if (items[0].pod !== null && origins.size > 1) {
-    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '' });
-    columns.push({ head: 'POD', cell: (i) => i.pod ?? '' }, { head: 'CONTAINER', cell: (i) => i.container ?? '' });
+  // A node read (src/node.ts) carries its node, and host processes with no pod: <host>, and <none> where a pod's sandbox has no container.
+  const node = (i: ProcItem) => (i as { node?: string | null }).node ?? '';
+  if (new Set(items.map(node)).size > 1) columns.push({ head: 'NODE', cell: node });
+  if (items.some((i) => i.pod !== null) && origins.size > 1) {
+    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '<none>' });
+    columns.push({ head: 'POD', cell: (i) => i.pod ?? '<host>' }, { head: 'CONTAINER', cell: (i) => i.container ?? '<none>' });
   }
   columns.push({ head: 'PID', cell: (i) => String(i.pid) });
   if (items.some((i) => i.tid !== null)) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
