@@ -10,6 +10,7 @@ import { podPolicy } from '../src/kube/security.js';
 import { attribute, judged } from '../src/node.js';
 import { indexPods, place, type NodePod } from '../src/node/attribute.js';
 import { parseStatus } from '../src/procfs/status.js';
+import { stderrByPath } from '../src/read/frame.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 // Captured on this project's test machine: a container process of the test API
@@ -228,5 +229,13 @@ describe('node targets on the command line', () => {
       expect(p.kind, argv).toBe('usage-error');
       expect(p.kind === 'usage-error' && p.message, argv).toMatch(said);
     }
+  });
+});
+
+describe('cat\'s complaints', () => {
+  it('GNU cat started by path names itself by it', () => {
+    expect(stderrByPath('/bin/cat: /proc/7/status: No such file or directory\n').get('/proc/7/status')).toBe('no such process');
+    expect(stderrByPath('/usr/bin/cat: /proc/7/stat: Permission denied\n').get('/proc/7/stat')).toBe('permission denied reading /proc/7/stat');
+    expect(stderrByPath('evil/cat: /proc/7/status: No such file or directory\n').size).toBe(0);
   });
 });
