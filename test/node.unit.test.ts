@@ -10,6 +10,7 @@ import { podPolicy } from '../src/kube/security.js';
 import { attribute, judged } from '../src/node.js';
 import { indexPods, place, type NodePod } from '../src/node/attribute.js';
 import { parseStatus } from '../src/procfs/status.js';
+import { renderTable } from '../src/render/table.js';
 import { stderrByPath } from '../src/read/frame.js';
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
@@ -237,5 +238,39 @@ describe('cat\'s complaints', () => {
     expect(stderrByPath('/bin/cat: /proc/7/status: No such file or directory\n').get('/proc/7/status')).toBe('no such process');
     expect(stderrByPath('/usr/bin/cat: /proc/7/stat: Permission denied\n').get('/proc/7/stat')).toBe('permission denied reading /proc/7/stat');
     expect(stderrByPath('evil/cat: /proc/7/status: No such file or directory\n').size).toBe(0);
+  });
+});
+
+describe('tables of a node read', () => {
+  const base = itemFromRecord(HOST, 4242, parseStatus(inContainer(4242, 1)));
+  const at = (node: string, pid: number, origin: { pod: string | null; namespace: string | null; container: string | null }) =>
+    ({ node, ...base, ...origin, pid, cgroupPodUid: null });
+  const opts = { show: { capabilities: true, signals: false }, wide: false, noHeaders: false };
+  const style = { width: 200, color: false };
+  const cells = (text: string) => text.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/).slice(0, 5));
+
+  it('host processes show <host>, a sandbox <none>, and a NODE column appears with several nodes', () => {
+    const rows = cells(renderTable([
+      at('n1', 1, HOST),
+      at('n1', 4242, { pod: 'web', namespace: 'default', container: 'app' }),
+      at('n2', 4243, { pod: 'web', namespace: 'default', container: null }),
+    ], opts, style));
+    expect(rows).toEqual([
+      ['NODE', 'NAMESPACE', 'POD', 'CONTAINER', 'PID'],
+      ['n1', '<none>', '<host>', '<none>', '1'],
+      ['n1', 'default', 'web', 'app', '4242'],
+      ['n2', 'default', 'web', '<none>', '4243'],
+    ]);
+  });
+
+  it('one node, one container: the pod columns stay, as the node is what was asked', () => {
+    const rows = cells(renderTable([at('n1', 4242, { pod: 'web', namespace: 'default', container: 'app' }), at('n1', 4244, { pod: 'web', namespace: 'default', container: 'app' })], opts, style));
+    expect(rows[0]).toEqual(['POD', 'CONTAINER', 'PID', 'NAME', 'STATE']);
+  });
+
+  it('the detail view says which node, and whether the process is the host\'s', () => {
+    expect(renderTable([at('n1', 1, HOST)], opts, style).split('\n')[0]).toMatch(/^Process: 1 \(\S+\)\s+node n1, host process$/);
+    expect(renderTable([at('n1', 4242, { pod: 'web', namespace: 'default', container: 'app' })], opts, style).split('\n')[0])
+      .toMatch(/node n1, pod default\/web, container app$/);
   });
 });
