@@ -6,7 +6,7 @@ import type { Severity } from './finding.js';
 import { FLAGS, type ParsedFlags } from './flags.js';
 import type { Parsed } from './options.js';
 import { parseOutput } from './output.js';
-import { isLabel, isName, parseTarget, type Target } from './target.js';
+import { isLabel, isName, parseNodeTarget, parseTarget, type NodeTarget, type Target } from './target.js';
 
 /** The largest delay a Node timer holds (2^31-1 ms, about 24.8 days); longer limits mean none. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -15,6 +15,7 @@ const USAGE = [
   'Usage:',
   '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]',
   '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
+  '  kubectl procstatus (node/NAME | nodes [-l NODE-SELECTOR]) (--pid PID | --all-pids) --debug-image IMAGE [flags]',
 ];
 
 const EXAMPLES: [string, string][] = [
@@ -24,6 +25,7 @@ const EXAMPLES: [string, string][] = [
   ['kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings'],
   ['kubectl procstatus -A --pid 1 --require-level=baseline', 'exit 3 unless every pod\'s PID 1 meets Pod Security baseline'],
   ['kubectl procstatus -A --all-pids -o custom-columns=POD:.pod,PID:.pid,CAPS:.capabilities.effective.names', 'every process of every pod in the cluster'],
+  ['kubectl procstatus node/node-1 --all-pids --debug-image busybox:1.36', "every process of a node, by pod and container (creates a short-lived hostPID pod on it)"],
   ['kubectl procstatus --pid 1 --signals', 'PID 1 of this machine, signals only'],
 ];
 
@@ -111,7 +113,14 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
 
   const named = positional[0] ?? a.pod ?? null;
   let target: Target | null = null;
-  if (named !== null) {
+  let nodes: NodeTarget | null = null;
+  const node = positional[0] !== undefined ? parseNodeTarget(positional[0]) : null;
+  if (typeof node === 'string') return fail(node);
+  if (node !== null) {
+    const failed = nodeFlags(node, a, argv);
+    if (failed) return fail(failed);
+    nodes = node;
+  } else if (named !== null) {
     const parsed = parseTarget(named);
     if (typeof parsed === 'string') return fail(parsed);
     target = parsed;
@@ -126,7 +135,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
     return fail(`invalid container name "${a.container}": use a container name (a DNS-1123 label) or a 0-based index`);
   }
   if (a.selector !== undefined && !/^[\w./!=,() -]+$/.test(a.selector)) return fail(`invalid --selector "${a.selector}"`);
-  const cluster = target !== null || a.selector !== undefined || !!a.allNamespaces;
+  const cluster = target !== null || nodes !== null || a.selector !== undefined || !!a.allNamespaces;
   if (!cluster) {
     for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context],
       ['--all-containers', a.allContainers || undefined], ['--debug-image', a.debugImage]] as const) {
@@ -182,6 +191,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
     kind: 'run',
     options: {
       target,
+      nodes,
       selector: a.selector ?? null,
       allNamespaces: !!a.allNamespaces,
       allContainers: !!a.allContainers,
@@ -206,6 +216,21 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
       cmdline: !!a.cmdline,
     },
   };
+}
+
+/**
+ * What a node read does not take: pods' own selectors and containers (every
+ * container of the node is read), -A (nodes have no namespace; -n is where the
+ * reader pod is created).
+ */
+function nodeFlags(node: NodeTarget, a: ParsedFlags, argv: string[]): string | null {
+  const what = node.name === null ? 'nodes' : `node/${node.name}`;
+  if (a.pod !== undefined) return `${what} reads a node; --pod does not apply`;
+  if (node.name !== null && a.selector !== undefined) return 'give either a node name or -l/--selector with nodes, not both';
+  if (a.allNamespaces) return `-A does not apply to ${what}: a node's processes are read whatever their pods' namespaces; -n sets where the reader pod is created`;
+  if (a.container !== undefined || a.allContainers) return `${what} reads every container of the node; -c and --all-containers do not apply`;
+  if (given(argv, 'debug-when')) return `--debug-when does not apply to ${what}: the read always goes through a pod created on the node`;
+  return null;
 }
 
 function camel(name: string): string {

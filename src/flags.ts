@@ -26,12 +26,13 @@ export const FLAGS = {
   pod: { name: 'pod', alias: 'p', type: 'string', describe: 'pod name (same as the POD argument)' },
   container: { name: 'container', alias: 'c', type: 'string', describe: 'container name, or 0-based index into spec.containers' },
   allContainers: { name: 'all-containers', type: 'boolean', describe: 'every running container of each pod' },
-  selector: { name: 'selector', alias: 'l', type: 'string', describe: 'pods matching this label selector, e.g. app=web' },
+  selector: { name: 'selector', alias: 'l', type: 'string', describe: 'pods (with nodes: nodes) matching this label selector, e.g. app=web' },
   allNamespaces: { name: 'all-namespaces', alias: 'A', type: 'boolean', describe: 'pods in every namespace' },
   maxConcurrency: { name: 'max-concurrency', type: 'number', describe: 'containers read at once in a sweep', default: DEFAULT_MAX_CONCURRENCY },
   debugImage: {
     name: 'debug-image', type: 'string',
-    describe: 'read through an ephemeral debug container of this image (e.g. busybox:1.36) when the container has no cat or sh; it stays in the pod',
+    describe: 'read through an ephemeral debug container of this image (e.g. busybox:1.36) when the container has no cat or sh; it stays in the pod. ' +
+      'With node/NAME: the image of the short-lived hostPID pod that reads the node (required: it sees every process of the node)',
   },
   debugWhen: {
     name: 'debug-when', type: 'string', describe: 'with --debug-image: fallback (when the read fails) or always', default: 'fallback',

@@ -1,7 +1,7 @@
 import type { Severity } from './finding.js';
 import type { OutputSpec } from './output.js';
 import type { Level } from './pss.js';
-import type { Target } from './target.js';
+import type { NodeTarget, Target } from './target.js';
 
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT } from './defaults.js';
 
@@ -13,6 +13,8 @@ export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS,
 export interface Options {
   /** POD or TYPE/NAME; null with neither -l nor -A reads the local machine's /proc. */
   target: Target | null;
+  /** node/NAME or nodes: a node's processes, read by a pod created on it (src/node.ts); target is null then. */
+  nodes: NodeTarget | null;
   selector: string | null;
   allNamespaces: boolean;
   allContainers: boolean;

@@ -30,9 +30,10 @@ export async function run(options: Options, io: Io): Promise<number> {
   };
   const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
   const renderer = await rendererFor(options.output);
-  const local = options.target === null && options.selector === null && !options.allNamespaces;
+  const local = options.target === null && options.nodes === null && options.selector === null && !options.allNamespaces;
   // A container's processes share its user namespace and LSM profile: read them once there.
-  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !local });
+  // A node's (and this machine's) processes do not: per process.
+  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !local && options.nodes === null });
 
   let items: ProcItem[];
   let failures: CliError[] = [];
@@ -43,8 +44,8 @@ export async function run(options: Options, io: Io): Promise<number> {
     items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
   } else {
     // Loaded only for clusters, so local mode never pays for the Kubernetes client.
-    const { sweep } = await import('./sweep.js');
-    const result = await sweep(options, read, {
+    const source = options.nodes !== null ? (await import('./node.js')).readNodes : (await import('./sweep.js')).sweep;
+    const result = await source(options, read, {
       log,
       notice: (line) => io.stderr.write(`${safe(line, { keepNewlines: true })}\n`),
       progress: progressBar(io.stderr, renderer.progress),
@@ -53,7 +54,7 @@ export async function run(options: Options, io: Io): Promise<number> {
     failures = result.failures;
     covered = result.covered;
     result.warnings.forEach(warn);
-    if (options.target?.kind !== 'pod') summary = summarize(result.pods, result.containers, items, failures);
+    if (options.target?.kind !== 'pod' && options.nodes === null) summary = summarize(result.pods, result.containers, items, failures);
   }
 
   let shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);

@@ -29,9 +29,32 @@ export function parseTarget(text: string): Target | string {
   const type = text.slice(0, slash).toLowerCase().replace(/\.(apps|batch)$/, '');
   const name = text.slice(slash + 1);
   const kind = ALIASES[type];
-  if (!kind) return `unknown resource type "${text.slice(0, slash)}": use pod, deploy, sts, ds, rs or job`;
+  if (!kind) return `unknown resource type "${text.slice(0, slash)}": use pod, deploy, sts, ds, rs, job or node`;
   if (!isName(name)) return `invalid ${kind} name "${name}"`;
   return { kind, name };
+}
+
+/** `node/NAME`: that node; `nodes` (or `node`, `no`) alone: every node, or those -l selects. */
+export interface NodeTarget {
+  name: string | null;
+}
+
+const NODE_TYPES = new Set(['no', 'node', 'nodes']);
+
+/**
+ * A node reference, as `kubectl get` takes one: node/NAME (no/, nodes/), or
+ * the bare type for all of them. null when the text names no node, so a pod
+ * called "nodes" stays reachable as pod/nodes.
+ */
+export function parseNodeTarget(text: string): NodeTarget | string | null {
+  const lower = text.toLowerCase();
+  if (NODE_TYPES.has(lower)) return { name: null };
+  const slash = text.indexOf('/');
+  if (slash < 0 || !NODE_TYPES.has(lower.slice(0, slash))) return null;
+  const name = text.slice(slash + 1);
+  // A node's name is a DNS-1123 subdomain.
+  if (!isName(name)) return `invalid node name "${name}"`;
+  return { name };
 }
 
 /** DNS-1123 label: namespaces and container names. */

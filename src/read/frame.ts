@@ -250,10 +250,11 @@ function parseDirs(line: string): Dir[] | null {
 /**
  * cat's complaints → reason per path. GNU: "cat: /proc/7/status: No such file
  * or directory"; busybox: "cat: can't open '/proc/7/status': No such file or directory".
+ * GNU cat names itself by its argv[0], which is "/bin/cat" when it was started by path.
  */
 export function stderrByPath(stderr: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of stderr.matchAll(/^cat: (?:can't open '([^'\n]+)'|([^\n]+?)): ([^\n:]*)$/gm)) {
+  for (const m of stderr.matchAll(/^(?:\/[^\s:]*\/)?cat: (?:can't open '([^'\n]+)'|([^\n]+?)): ([^\n:]*)$/gm)) {
     const path = m[1] ?? m[2];
     const said = m[3];
     const why = /no such file/i.test(said) ? 'no such process'

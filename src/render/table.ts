@@ -38,9 +38,12 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
   const wide = opts.wide;
   const columns: Column[] = [];
   const origins = new Set(items.map((i) => `${i.namespace}/${i.pod}/${i.container}`));
-  if (items[0].pod !== null && origins.size > 1) {
-    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '' });
-    columns.push({ head: 'POD', cell: (i) => i.pod ?? '' }, { head: 'CONTAINER', cell: (i) => i.container ?? '' });
+  // A node read (src/node.ts) carries its node, and host processes with no pod: <host>, and <none> where a pod's sandbox has no container.
+  const node = (i: ProcItem) => nodeOf(i) ?? '';
+  if (new Set(items.map(node)).size > 1) columns.push({ head: 'NODE', cell: node });
+  if ((items.some((i) => i.pod !== null) && origins.size > 1) || items.some((i) => nodeOf(i) !== undefined)) {
+    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '<none>' });
+    columns.push({ head: 'POD', cell: (i) => i.pod ?? '<host>' }, { head: 'CONTAINER', cell: (i) => i.container ?? '<none>' });
   }
   columns.push({ head: 'PID', cell: (i) => String(i.pid) });
   if (items.some((i) => i.tid !== null)) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
@@ -93,9 +96,17 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
   return layout(opts.noHeaders ? null : columns.map((c) => c.head), rows, columns.map((c) => !!c.wraps), style);
 }
 
+/** The node of a node read's item (src/node.ts); undefined for every other read. */
+function nodeOf(item: ProcItem): string | null | undefined {
+  return (item as { node?: string | null }).node;
+}
+
 function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): string {
   const out: string[] = [];
-  const where = item.pod !== null ? `   pod ${item.namespace}/${item.pod}, container ${item.container}` : '';
+  const node = nodeOf(item);
+  const onNode = node ? `node ${node}, ` : '';
+  const where = item.pod !== null ? `   ${onNode}pod ${item.namespace}/${item.pod}, container ${item.container ?? '<none>'}`
+    : node ? `   node ${node}, host process` : '';
   const thread = item.tid !== null ? ` thread ${item.tid}` : '';
   out.push(safe(`Process: ${item.pid}${thread} (${item.name ?? '?'})${where}`));
   if (item.debugContainer) out.push(safe(`Read via: ephemeral debug container ${item.debugContainer}, sharing the container's PID namespace`));

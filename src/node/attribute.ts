@@ -1,0 +1,87 @@
+import { containerIdOf, parseCgroup } from '../procfs/cgroup.js';
+import type { ContainerSpec, Pod } from '../kube/pod.js';
+
+/**
+ * A node's processes → the pods and containers they belong to, through the
+ * cgroup the kubelet and the runtime put each process in (src/procfs/cgroup.ts):
+ * the pod's cgroup is named after its metadata.uid, the container's after the
+ * ID its status reports as containerID.
+ * https://kubernetes.io/docs/concepts/architecture/cgroups/
+ * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodStatus
+ */
+
+/** The parts of a listed pod the join needs, beyond what src/kube/pod.ts types. */
+export type NodePod = Pod & {
+  metadata: { uid?: string };
+  spec: { nodeName?: string };
+  status?: {
+    containerStatuses?: { name: string; containerID?: string }[];
+    initContainerStatuses?: { name: string; containerID?: string }[];
+    ephemeralContainerStatuses?: { name: string; containerID?: string }[];
+  };
+};
+
+export type Placement =
+  /** The tool's own reader pod (its sleep, and the read's sh and cat): left out. */
+  | { kind: 'reader' }
+  /** A container of a pod on this node. */
+  | { kind: 'container'; pod: NodePod; container: string; spec: ContainerSpec | undefined; podUid: string }
+  /**
+   * In a listed pod's cgroup but in no container the pod reports: the sandbox
+   * (pause) process, or what is left of a container that has restarted.
+   */
+  | { kind: 'sandbox'; pod: NodePod; podUid: string }
+  /**
+   * A pod cgroup whose UID the API server does not list on this node: a static
+   * pod without its mirror, a pod deleted since, or another kubelet's tree on a
+   * shared machine. Shown as a host process, with the UID kept.
+   */
+  | { kind: 'unknown-pod'; podUid: string }
+  /** In no pod's cgroup: the node's own processes (systemd, the kubelet, the runtime, kernel threads). */
+  | { kind: 'host' };
+
+export interface PodIndex {
+  byUid: Map<string, NodePod>;
+  /** "<pod uid>/<64 hex container id>" → the container's name and spec. */
+  byContainer: Map<string, { name: string; spec: ContainerSpec | undefined }>;
+}
+
+/** The node's pods, indexed by UID and by container ID (regular, init and ephemeral containers). */
+export function indexPods(pods: NodePod[]): PodIndex {
+  const byUid = new Map<string, NodePod>();
+  const byContainer = new Map<string, { name: string; spec: ContainerSpec | undefined }>();
+  for (const pod of pods) {
+    const uid = pod.metadata.uid;
+    if (!uid) continue;
+    byUid.set(uid, pod);
+    const groups: [{ name: string; containerID?: string }[] | undefined, ContainerSpec[] | undefined][] = [
+      [pod.status?.containerStatuses, pod.spec.containers],
+      [pod.status?.initContainerStatuses, pod.spec.initContainers],
+      [pod.status?.ephemeralContainerStatuses, pod.spec.ephemeralContainers],
+    ];
+    for (const [statuses, specs] of groups) {
+      for (const s of statuses ?? []) {
+        const id = containerIdOf(s.containerID);
+        if (id) byContainer.set(`${uid}/${id}`, { name: s.name, spec: (specs ?? []).find((c) => c.name === s.name) });
+      }
+    }
+  }
+  return { byUid, byContainer };
+}
+
+/**
+ * One process's /proc/PID/cgroup text → where it belongs. `readerUid`: the
+ * UID of the pod that did the read, whose processes are not the node's.
+ * A text that did not arrive (the process exited mid-read) is a host process:
+ * nothing ties it to a pod.
+ */
+export function place(cgroup: string | undefined, index: PodIndex, readerUid: string | null): Placement {
+  const parsed = cgroup === undefined ? null : parseCgroup(cgroup);
+  if (!parsed) return { kind: 'host' };
+  if (readerUid !== null && parsed.podUid === readerUid) return { kind: 'reader' };
+  const pod = index.byUid.get(parsed.podUid);
+  if (!pod) return { kind: 'unknown-pod', podUid: parsed.podUid };
+  const container = parsed.containerId ? index.byContainer.get(`${parsed.podUid}/${parsed.containerId}`) : undefined;
+  if (!container) return { kind: 'sandbox', pod, podUid: parsed.podUid };
+  return { kind: 'container', pod, container: container.name, spec: container.spec, podUid: parsed.podUid };
+}
