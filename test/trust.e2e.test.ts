@@ -118,6 +118,7 @@ describe.skipIf(!cluster)('Pod Security Standards on the test cluster', () => {
       restricted: 'restricted', baseline: 'baseline', userns: 'baseline', 'userns-ignored': 'baseline', 'seccomp-ignored': 'baseline',
       'runasuser-ignored': 'baseline', web: 'privileged', single: 'privileged', web2: 'privileged', busy: 'privileged', 'db-0': 'privileged',
       'broken-get': 'privileged', hostile: 'privileged', 'flaky-midstream': 'privileged', 'flaky-nostatus': 'privileged',
+      catonly: 'privileged',
     };
     const args = ['-A', '--pid', '1', '--request-timeout', '5s', '--max-bytes', '65536'];
     const [table, doc] = await Promise.all([cli(...args), json(...args)]);

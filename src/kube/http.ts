@@ -67,8 +67,28 @@ export function getJson<T>(cluster: Cluster, path: string, timeoutMs: number): P
   return requestJson<T>(cluster, 'GET', path, timeoutMs);
 }
 
-/** Any verb; a body is sent as JSON with the given content type (e.g. a patch type). */
+/**
+ * Any verb; a body is sent as JSON with the given content type (e.g. a patch
+ * type). A request sent on a kept-alive connection that the server closed in
+ * the meantime fails with ECONNRESET before any answer: that request never
+ * reached the server, so it is sent once more on a new connection, as
+ * Node's documentation advises for reused sockets.
+ * https://nodejs.org/api/http.html#requestreusedsocket
+ */
 export async function requestJson<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
+  body?: { contentType: string; value: unknown }): Promise<T> {
+  try {
+    return await requestOnce<T>(cluster, method, path, timeoutMs, body);
+  } catch (err) {
+    if (!(err instanceof StaleSocket)) throw err;
+    return requestOnce<T>(cluster, method, path, timeoutMs, body);
+  }
+}
+
+/** A kept-alive socket the server had closed: nothing was answered, so nothing was done. */
+class StaleSocket extends Error {}
+
+async function requestOnce<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
   body?: { contentType: string; value: unknown }): Promise<T> {
   const opts: https.RequestOptions = {};
   await cluster.kc.applyToHTTPSOptions(opts);
@@ -90,11 +110,14 @@ export async function requestJson<T>(cluster: Cluster, method: string, path: str
     const timer = timeoutMs > 0
       ? setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })), timeoutMs)
       : null;
-    req.on('error', (err) => {
+    let answered = false;
+    req.on('error', (err: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
+      if (req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return reject(new StaleSocket(err.message));
       reject(networkError(err, cluster.server, timeoutMs));
     });
     req.on('response', (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

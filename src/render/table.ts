@@ -171,11 +171,21 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
   const fixed = natural.reduce((sum, w, c) => sum + (wraps[c] ? 0 : w), 0) + GAP * (natural.length - 1);
   const wrapping = natural.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0);
   const room = Math.max(style.width - fixed, 0);
+  const floors = natural.map((_, c) => (wraps[c] ? longestWord(head ? head[c] : '', rows.map((r) => r[c])) : 0));
   const widths = natural.map((w, c) => {
     if (!wraps[c] || wrapping <= room) return w;
     // Never narrower than the longest name, so names are not broken mid-word.
-    return Math.max(Math.floor((room * w) / wrapping), longestWord(head ? head[c] : '', rows.map((r) => r[c])));
+    return Math.max(Math.floor((room * w) / wrapping), floors[c]);
   });
+  // Columns held at their floor push the others past the width: take it back from those with room to spare.
+  let excess = widths.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0) - room;
+  while (excess > 0) {
+    const c = widths.reduce((best, w, i) => (wraps[i] && w - floors[i] > (best < 0 ? 0 : widths[best] - floors[best]) ? i : best), -1);
+    if (c < 0) break;
+    const take = Math.min(excess, widths[c] - floors[c]);
+    widths[c] -= take;
+    excess -= take;
+  }
   // Name lists wrap at spaces; each wrapped line is a line of its own, with
   // the other columns blank.
   const lines: string[][] = [];

@@ -38,11 +38,21 @@ export async function readContainer(cluster: Cluster, origin: Where, spec: ReadS
   via: string | null = null): Promise<SourceResult> {
   const mode: ReadMode = via ? 'debug' : 'direct';
   let result: ExecResult;
+  const exec = () => execCollect(cluster, {
+    namespace: origin.namespace, pod: origin.pod, container: via ?? origin.container, command: readCommand(spec, mode),
+    maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs, log: limits.log,
+  });
   try {
-    result = await execCollect(cluster, {
-      namespace: origin.namespace, pod: origin.pod, container: via ?? origin.container, command: readCommand(spec, mode),
-      maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs, log: limits.log,
-    });
+    try {
+      result = await exec();
+    } catch (err) {
+      // A reset before the upgrade was answered: most often a kept-alive connection
+      // the server had just closed. The read only reads, so it is tried once more.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (err instanceof UpgradeRefused || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+      limits.log(`exec ${origin.namespace}/${origin.pod}: connection reset before the upgrade (${code}); once more`);
+      result = await exec();
+    }
   } catch (err) {
     if (err instanceof UpgradeRefused) {
       throw apiFailure(err, cluster, { verb: 'create', resource: 'pods/exec', namespace: origin.namespace, name: origin.pod });
