@@ -2,8 +2,7 @@ import { CliError, EXIT } from './errors.js';
 import { withFindings } from './findings.js';
 import { errorItem, type Origin, type ProcItem } from './item.js';
 import { loadCluster, type Cluster } from './kube/config.js';
-import { ApiError, networkError } from './kube/errors.js';
-import { execCollect, UpgradeRefused } from './kube/exec.js';
+import { ApiError } from './kube/errors.js';
 import { getJson } from './kube/http.js';
 import {
   createReaderPod, CreateRefused, deleteReaderPod, readerLifetime, readerPodName, waitReaderRunning, MANAGED_BY, MANAGED_BY_LABEL, READER_CONTAINER,
@@ -13,9 +12,9 @@ import { podPolicy } from './kube/security.js';
 import { indexPods, place, type NodePod } from './node/attribute.js';
 import type { Options } from './options.js';
 import { HOST_POLICY, type FindingPolicy } from './policy.js';
+import { pool } from './pool.js';
 import type { ReadSpec } from './read/files.js';
-import { readCommand, unframe } from './read/frame.js';
-import { interpret } from './sources/pod.js';
+import { readContainer } from './sources/pod.js';
 import type { SweepHooks, SweepResult } from './sweep.js';
 
 /**
@@ -166,22 +165,8 @@ async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, na
       node: nodeName, image: opts.debugImage!, timeoutMs: opts.requestTimeoutMs, nodeReady: ready ? ready.status === 'True' : null, log: hooks.log,
     });
     const where = { pod: name, namespace, container: READER_CONTAINER };
-    let exec;
-    try {
-      exec = await execCollect(cluster, {
-        namespace, pod: name, container: READER_CONTAINER, command: readCommand(spec, 'direct'),
-        maxBytes: opts.maxBytes, timeoutMs: opts.requestTimeoutMs, log: hooks.log,
-      });
-    } catch (err) {
-      if (err instanceof UpgradeRefused) throw apiFailure(err, cluster, { verb: 'create', resource: 'pods/exec', namespace, name });
-      if (err instanceof CliError) throw err;
-      throw networkError(err, cluster.server, opts.requestTimeoutMs);
-    }
-    const result = interpret(where, spec, exec);
-    // interpret keeps the items, not the frames: the cgroup texts come from the same output.
-    const cut = exec.truncated ? 'output cut at the --max-bytes limit' : exec.failure;
-    const frames = unframe(spec, 'direct', exec.stdout, exec.stderr, cut);
-    const cgroups = new Map(frames.procs.map((p) => [key(p.pid, p.tid), p.files.cgroup]));
+    const result = await readContainer(cluster, where, spec, { timeoutMs: opts.requestTimeoutMs, maxBytes: opts.maxBytes, log: hooks.log });
+    const cgroups = new Map(result.frames.map((p) => [key(p.pid, p.tid), p.files.cgroup]));
     // Listed after the read, so every pod whose processes were read already exists.
     const pods = await nodePods(cluster, nodeName, opts.requestTimeoutMs);
     hooks.log(`node ${nodeName}: ${result.items.length} processes read, ${pods.length} pods listed`);
@@ -366,13 +351,4 @@ class Janitor {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** Runs work over items, at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(lanes);
 }

@@ -7,6 +7,7 @@ import { ensureDebugContainer } from './kube/debug.js';
 import { podPolicy } from './kube/security.js';
 import { resolvePods } from './kube/targets.js';
 import type { Options } from './options.js';
+import { pool } from './pool.js';
 import type { ReadSpec } from './read/files.js';
 import { readContainer, type SourceResult } from './sources/pod.js';
 
@@ -162,13 +163,4 @@ function allContainers(pod: Pod): Unit[] {
     ...(pod.spec.initContainers ?? []).map((c) => ({ pod, container: c.name, spec: c, kind: 'init' as const })),
     ...(pod.spec.ephemeralContainers ?? []).map((c) => ({ pod, container: c.name, spec: c, kind: 'ephemeral' as const })),
   ];
-}
-
-/** Runs work over items, at most `limit` at once. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(lanes);
 }

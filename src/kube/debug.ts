@@ -15,8 +15,11 @@ import { apiFailure, getPod, type ContainerStatus, type Pod } from './pod.js';
  */
 export const DEBUG_PREFIX = 'procstatus-';
 
-/** As unprivileged as reading another process's status allows: it is mode 0444. */
-const SECURITY_CONTEXT = {
+/**
+ * As unprivileged as reading another process's status allows: it is mode 0444.
+ * The node reader (node-pod.ts) runs with the same.
+ */
+export const READER_SECURITY_CONTEXT = {
   runAsNonRoot: true,
   runAsUser: 65534,
   runAsGroup: 65534,
@@ -75,7 +78,7 @@ export async function ensureDebugContainer(cluster: Cluster, req: DebugRequest):
               stdin: false,
               tty: false,
               terminationMessagePolicy: 'File',
-              securityContext: SECURITY_CONTEXT,
+              securityContext: READER_SECURITY_CONTEXT,
             }],
           },
         },

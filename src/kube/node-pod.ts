@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { CliError } from '../errors.js';
 import type { Cluster } from './config.js';
+import { READER_SECURITY_CONTEXT } from './debug.js';
 import { ApiError } from './errors.js';
 import { requestJson } from './http.js';
 import { apiFailure, getPod, type Pod } from './pod.js';
@@ -72,15 +73,7 @@ export function readerPod(o: ReaderPodSpec): Record<string, unknown> {
         stdin: false,
         tty: false,
         terminationMessagePolicy: 'File',
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: 65534,
-          runAsGroup: 65534,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: { ...READER_SECURITY_CONTEXT, seccompProfile: { type: 'RuntimeDefault' } },
       }],
     },
   };

@@ -3,7 +3,7 @@ import { buildItem, errorItem, type Origin, type ProcItem } from '../item.js';
 import { parseStatus } from '../procfs/status.js';
 import { readContext } from '../read/context.js';
 import { missingExecutable, isWindowsRuntime } from '../read/exec-failure.js';
-import { readCommand, unframe, type ReadMode } from '../read/frame.js';
+import { readCommand, unframe, type ProcFrames, type ReadMode } from '../read/frame.js';
 import type { ReadSpec } from '../read/files.js';
 import type { Cluster } from '../kube/config.js';
 import { networkError } from '../kube/errors.js';
@@ -25,6 +25,8 @@ export interface SourceResult {
    * are kept, and this fails the run.
    */
   error: CliError | null;
+  /** The frames the items were built from, for readers that need more of a process than its item (a node's cgroups). */
+  frames: ProcFrames[];
 }
 
 type Where = Origin & { pod: string; namespace: string; container: string };
@@ -125,14 +127,14 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
       throw new CliError(`no process status could be read from ${where(origin)}: ${why}`);
     }
     items.sort(byPid);
-    return { items, warnings, error };
+    return { items, warnings, error, frames: read.procs };
   }
   for (const [pid, why] of read.missing) {
     if (!items.some((i) => i.pid === pid)) items.push(errorItem(origin, pid, why));
   }
   const order = new Map(spec.pids.map((p, i) => [p, i]));
   items.sort((a, b) => (order.get(a.pid!) ?? 0) - (order.get(b.pid!) ?? 0) || (a.tid ?? 0) - (b.tid ?? 0));
-  return { items, warnings, error };
+  return { items, warnings, error, frames: read.procs };
 }
 
 function byPid(a: ProcItem, b: ProcItem): number {
