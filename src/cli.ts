@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Options as YargsOption } from 'yargs';
 import { PID_MAX_LIMIT } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { firstLine } from './errors.js';
 import type { Severity } from './finding.js';
 import { FLAGS, type ParsedFlags } from './flags.js';
 import type { Parsed } from './options.js';
 import { parseOutput } from './output.js';
-import { isLabel, isName, parseNodeTarget, parseTarget, type NodeTarget, type Target } from './target.js';
+import { isLabel, parseNodeTarget, parseTarget, type NodeTarget, type Target } from './target.js';
 
 /** The largest delay a Node timer holds (2^31-1 ms, about 24.8 days); longer limits mean none. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -246,6 +247,3 @@ function checkPid(text: string): number | string {
   return pid;
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0];
-}

@@ -49,7 +49,7 @@ export class CliError extends Error {
   }
 }
 
-/** The first line of a text, trimmed: what one error line can carry. */
+/** The first line of a text: what one error line can carry. */
 export function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
+  return text.split('\n')[0];
 }

@@ -5,6 +5,7 @@
 // https://github.com/kubernetes/client-go/blob/master/plugin/pkg/client/auth/exec/exec.go
 
 import { spawnSync } from 'node:child_process';
+import { firstLine } from '../errors.js';
 import { safe } from '../render/sanitize.js';
 import { isObject, KubeconfigError, type Fields } from './kubeconfig.js';
 
@@ -257,9 +258,6 @@ function whoOf(cfg: ExecConfig): string {
   return `credential plugin "${clip(cfg.command, 200)}" (exec of user "${cfg.user}")`;
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0];
-}
 
 function oneLine(text: string): string {
   return text.trim().split('\n').map((l) => l.trim()).filter(Boolean).join(' ');

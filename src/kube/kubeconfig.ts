@@ -6,6 +6,7 @@
 
 import path from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { firstLine } from '../errors.js';
 
 /** One named entry of a kubeconfig list, with the file it came from. */
 export interface Named<T> {
@@ -247,6 +248,3 @@ export function isObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0];
-}

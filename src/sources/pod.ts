@@ -80,7 +80,7 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
     }
     if (missing) throw distroless(origin, missing, message && !/non-zero exit code/.test(message) ? message : result.stderr || message);
     if (exitCode === null) {
-      throw new CliError(`exec in ${where(origin)} failed: ${firstLine(message) || 'no reason given'}`);
+      throw new CliError(`exec in ${where(origin)} failed: ${firstLine(message.trim()) || 'no reason given'}`);
     }
   }
   // A stream that ended early says why for every PID that never arrived.
@@ -123,7 +123,7 @@ export function interpret(origin: Where, spec: ReadSpec, result: ExecResult, via
     if (items.length === 0) {
       if (error) throw error;
       if (via !== null && helpers && helpers.size > 0) throw noTargeting(origin, via);
-      const why = result.stderr ? firstLine(result.stderr) : 'no status records came back';
+      const why = result.stderr ? firstLine(result.stderr.trim()) : 'no status records came back';
       throw new CliError(`no process status could be read from ${where(origin)}: ${why}`);
     }
     items.sort(byPid);
@@ -154,7 +154,7 @@ function noTargeting(origin: Where, via: string): CliError {
 function distroless(origin: Where, program: string, said: string): CliError {
   return new CliError(
     `container "${origin.container}" of pod ${origin.namespace}/${origin.pod} has no "${program}" to run` +
-      ` (a distroless or scratch image?): ${firstLine(said)}`,
+      ` (a distroless or scratch image?): ${firstLine(said.trim())}`,
     'read it from a debug container that shares its PID namespace: add --debug-image busybox:1.36 ' +
       '(this adds an ephemeral container to the pod, which cannot be removed afterwards)',
     'no cat or sh',
