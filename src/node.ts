@@ -74,6 +74,13 @@ export async function readNodes(opts: NodeReadSpec, read: ReadSpec, hooks: Sweep
   const covered = new Set<ProcItem>();
   const pods = new Set<string>();
   const containers = new Set<string>();
+  // A node's failure: its line on stderr, and an item for the node in the document.
+  const failed = (name: string, error: CliError) => {
+    failures.push(error);
+    const item = nodeItem(errorItem(HOST, null, error.message), name, null);
+    covered.add(item);
+    items.push(item);
+  };
   let done = 0;
   hooks.progress(0, nodes.length);
   try {
@@ -86,20 +93,12 @@ export async function readNodes(opts: NodeReadSpec, read: ReadSpec, hooks: Sweep
           if (i.pod !== null) pods.add(`${i.namespace}/${i.pod}`);
           if (i.container !== null) containers.add(`${i.namespace}/${i.pod}/${i.container}`);
         }
-        if (result.error) {
-          failures.push(result.error);
-          const item = nodeItem(errorItem(HOST, null, result.error.message), node.metadata.name, null);
-          covered.add(item);
-          items.push(item);
-        }
+        if (result.error) failed(node.metadata.name, result.error);
       } catch (err) {
         let error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
         if (single) throw error;
         if (!error.message.includes(node.metadata.name)) error = error.prefixed(`node ${node.metadata.name}: `);
-        failures.push(error);
-        const item = nodeItem(errorItem(HOST, null, error.message), node.metadata.name, null);
-        covered.add(item);
-        items.push(item);
+        failed(node.metadata.name, error);
       } finally {
         hooks.progress(++done, nodes.length);
       }
