@@ -1,5 +1,6 @@
 import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../item.js';
 import type { Show } from '../options.js';
+import { isHostMap, type IdRange } from '../procfs/idmap.js';
 import { displayWidth, formatColumns, GAP } from './columns.js';
 import { setText } from './names.js';
 import { safe } from './sanitize.js';
@@ -62,7 +63,7 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
     columns.push({ head: 'ELAPSED', cell: (i) => elapsed(i.startTime, style.now ?? Date.now()) });
     columns.push({ head: 'RSS', cell: (i) => (i.rssBytes === null ? '' : String(i.rssBytes / 1024)) });
     if (items.some((i) => i.lsm)) columns.push({ head: 'LABEL', cell: (i) => i.lsm?.label ?? '' });
-    if (items.some((i) => i.uidMap && !hostMap(i.uidMap))) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
+    if (items.some((i) => i.uidMap && !isHostMap(i.uidMap))) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
   }
   const caps = (key: (typeof CAPABILITY_SETS)[number][0], head: string): Column => ({
     head, wraps: true, cell: (i) => setText(i.capabilities?.[key], { compact: !wide, capabilities: true }),
@@ -242,13 +243,9 @@ export function elapsed(start: string | null, now: number): string {
   return (days ? `${days}-` : '') + (days || h ? `${two(h)}:` : '') + `${two(m)}:${two(sec)}`;
 }
 
-function hostMap(map: { inside: number; outside: number; count: number }[]): boolean {
-  return map.length === 1 && map[0].inside === 0 && map[0].outside === 0 && map[0].count === 4294967295;
-}
-
 /** "0→100000 (65536)"; the host's own map reads "host". */
-function mapText(map: { inside: number; outside: number; count: number }[] | null): string {
+function mapText(map: IdRange[] | null): string {
   if (!map) return '';
-  if (hostMap(map)) return 'host';
+  if (isHostMap(map)) return 'host';
   return map.map((r) => `${r.inside}→${r.outside} (${r.count})`).join(', ');
 }
