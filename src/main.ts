@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`kubectl-procstatus ${VERSION}\n`);
     return EXIT.ok;
   }
-  const { parseArgs } = await import('./cli.js');
+  const { parseArgs } = await import('./cli/args.js');
   const { run, errorText } = await import('./run.js');
   const parsed = await parseArgs(argv);
   switch (parsed.kind) {

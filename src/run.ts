@@ -1,14 +1,14 @@
 import { CliError, EXIT } from './errors.js';
-import { atLeast, withFindings } from './findings.js';
-import type { ProcItem } from './item.js';
-import { belowLevel, levelCounts, podLevels } from './levels.js';
-import type { Options } from './options.js';
-import { HOST_POLICY } from './policy.js';
+import { atLeast, withFindings } from './judge/findings.js';
+import type { ProcItem } from './record/record.js';
+import { belowLevel, levelCounts, podLevels } from './judge/levels.js';
+import type { Options } from './cli/options.js';
+import { HOST_POLICY } from './judge/policy.js';
 import { readSpec } from './read/files.js';
 import { progressBar } from './render/progress.js';
 import { toDocumentItem } from './render/document.js';
 import { rendererFor } from './render/registry.js';
-import { safe } from './render/sanitize.js';
+import { safe } from './safe.js';
 import { readLocal } from './sources/local.js';
 
 /** The process around the run, injected so tests hand in buffers. */
@@ -44,7 +44,7 @@ export async function run(options: Options, io: Io): Promise<number> {
     items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
   } else {
     // Loaded only for clusters, so local mode never pays for the Kubernetes client.
-    const source = options.nodes !== null ? (await import('./node.js')).readNodes : (await import('./sweep.js')).sweep;
+    const source = options.nodes !== null ? (await import('./sources/node.js')).readNodes : (await import('./sources/pods.js')).sweep;
     const result = await source(options, read, {
       log,
       notice: (line) => io.stderr.write(`${safe(line, { keepNewlines: true })}\n`),

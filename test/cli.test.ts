@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../src/cli.js';
-import { parseDuration } from '../src/duration.js';
+import { parseArgs } from '../src/cli/args.js';
+import { parseDuration } from '../src/cli/duration.js';
 
 const run = async (argv: string) => parseArgs(argv.split(' ').filter(Boolean));
 const options = async (argv: string) => {

@@ -2,7 +2,7 @@
 // and names that let a second run find the container the first one added.
 import { describe, expect, it } from 'vitest';
 import { debugContainerName } from '../src/kube/debug.js';
-import { interpret } from '../src/sources/pod.js';
+import { interpret } from '../src/read/container.js';
 import { readSpec } from '../src/read/files.js';
 
 const ORIGIN = { pod: 'app', namespace: 'default', container: 'main' };

@@ -3,10 +3,10 @@
 // every capability).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { atLeast, findingsFor } from '../src/findings.js';
-import { itemFromRecord } from '../src/item.js';
+import { atLeast, findingsFor } from '../src/judge/findings.js';
+import { itemFromRecord } from '../src/record/record.js';
 import { podPolicy } from '../src/kube/security.js';
-import { HOST_POLICY } from '../src/policy.js';
+import { HOST_POLICY } from '../src/judge/policy.js';
 import { parseStatus } from '../src/procfs/status.js';
 
 const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');

@@ -3,12 +3,12 @@
 // process has in its own namespace, and the command line it takes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../src/cli.js';
-import { itemFromRecord } from '../src/item.js';
+import { parseArgs } from '../src/cli/args.js';
+import { itemFromRecord } from '../src/record/record.js';
 import { readerLifetime, readerPod, readerPodName, MANAGED_BY, MANAGED_BY_LABEL } from '../src/kube/node-pod.js';
 import { podPolicy } from '../src/kube/security.js';
-import { attribute, judged } from '../src/node.js';
-import { indexPods, place, type NodePod } from '../src/node/attribute.js';
+import { attribute, judged } from '../src/sources/node.js';
+import { indexPods, place, type NodePod } from '../src/sources/node-attribution.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { renderTable } from '../src/render/table.js';
 import { stderrByPath } from '../src/read/frame.js';

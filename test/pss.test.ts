@@ -5,16 +5,16 @@
 // as AppArmor and SELinux kernels print them (this kernel has no LSM).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findingsFor, podSecurityFor, withFindings, type Finding } from '../src/findings.js';
-import { itemFromRecord, type ProcItem } from '../src/item.js';
+import { findingsFor, podSecurityFor, withFindings, type Finding } from '../src/judge/findings.js';
+import { itemFromRecord, type ProcItem } from '../src/record/record.js';
 import { podPolicy } from '../src/kube/security.js';
-import { belowLevel, levelCounts, podLevels } from '../src/levels.js';
-import { HOST_POLICY, type FindingPolicy } from '../src/policy.js';
+import { belowLevel, levelCounts, podLevels } from '../src/judge/levels.js';
+import { HOST_POLICY, type FindingPolicy } from '../src/judge/policy.js';
 import { parseAttr } from '../src/procfs/attr.js';
 import { parseIdMap } from '../src/procfs/idmap.js';
 import { parseStatus } from '../src/procfs/status.js';
-import { evaluatePss, levelAtLeast } from '../src/pss.js';
-import { parseArgs } from '../src/cli.js';
+import { evaluatePss, levelAtLeast } from '../src/judge/pss.js';
+import { parseArgs } from '../src/cli/args.js';
 
 const text = (name: string) => readFileSync(new URL(`fixtures/status/${name}`, import.meta.url), 'utf8');
 const RESTRICTED = text('restricted-pod-6.18.txt'); // Uid 1000, Gid 3000, no capabilities, NoNewPrivs 1, Seccomp 2

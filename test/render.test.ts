@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { withFindings } from '../src/findings.js';
-import { errorItem, itemFromRecord } from '../src/item.js';
+import { withFindings } from '../src/judge/findings.js';
+import { errorItem, itemFromRecord } from '../src/record/record.js';
 import { podPolicy } from '../src/kube/security.js';
-import { HOST_POLICY } from '../src/policy.js';
+import { HOST_POLICY } from '../src/judge/policy.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { toDocument } from '../src/render/document.js';
 import { renderJson } from '../src/render/json.js';
-import { safe } from '../src/render/sanitize.js';
+import { safe } from '../src/safe.js';
 import { renderTable } from '../src/render/table.js';
 import { renderYaml } from '../src/render/yaml.js';
 

@@ -2,7 +2,7 @@
 // operating systems: each is one error line (plus a hint), the documented
 // exit code, and no stack trace.
 import { describe, expect, inject, it } from 'vitest';
-import { interpret } from '../src/sources/pod.js';
+import { interpret } from '../src/read/container.js';
 import { readSpec } from '../src/read/files.js';
 import { runCliAsync } from './helpers/cli.ts';
 

@@ -3,7 +3,7 @@
 // on hostile variations.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildItem, itemFromRecord } from '../src/item.js';
+import { buildItem, itemFromRecord } from '../src/record/record.js';
 import { unframe } from '../src/read/frame.js';
 import { readSpec } from '../src/read/files.js';
 import { parseStatus, splitStatuses } from '../src/procfs/status.js';

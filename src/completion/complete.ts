@@ -1,4 +1,4 @@
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../cli/duration.js';
 import type { Pod } from '../kube/pod.js';
 import type { FlagSpec } from './flags.js';
 import { findFlag, lastValue, readWords, type Words } from './words.js';

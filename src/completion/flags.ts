@@ -1,4 +1,4 @@
-import { FLAGS, type FlagDef } from '../flags.js';
+import { FLAGS, type FlagDef } from '../cli/flags.js';
 
 /** One flag as completion sees it, from the tool's one flag table (src/flags.ts). */
 export interface FlagSpec {

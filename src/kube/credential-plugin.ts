@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { firstLine } from '../errors.js';
-import { safe } from '../render/sanitize.js';
+import { safe } from '../safe.js';
 import { isObject, KubeconfigError, type Fields } from './kubeconfig.js';
 
 /** client-go accepts these two; v1alpha1 is gone since Kubernetes 1.24. */

@@ -1,5 +1,5 @@
 import { capabilityFullName } from '../decode/capabilities.js';
-import type { FindingPolicy, SecuritySpec } from '../policy.js';
+import type { FindingPolicy, SecuritySpec } from '../judge/policy.js';
 import type { ContainerSpec, Pod } from './pod.js';
 
 interface SecurityContext {

@@ -1,5 +1,5 @@
 import { CliError } from '../errors.js';
-import type { Target } from '../target.js';
+import type { Target } from '../cli/target.js';
 import type { Cluster } from './config.js';
 import { ApiError } from './errors.js';
 import { getJson } from './http.js';

@@ -1,4 +1,4 @@
-import type { ReadContext } from '../item.js';
+import type { ReadContext } from '../record/record.js';
 import { parseIdNames } from '../procfs/passwd.js';
 import { parseBootTime } from '../procfs/stat.js';
 import type { SharedFile } from './files.js';

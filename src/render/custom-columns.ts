@@ -15,7 +15,7 @@
  * https://kubernetes.io/docs/reference/kubectl/#custom-columns
  */
 
-import { safe } from './sanitize.js';
+import { safe } from '../safe.js';
 import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath.js';
 import type { JsonpathProgram } from './jsonpath.js';
 

@@ -1,6 +1,6 @@
-import type { ProcItem } from '../item.js';
-import { podLevels, type PodLevel } from '../levels.js';
-import type { Show } from '../options.js';
+import type { ProcItem } from '../record/record.js';
+import { podLevels, type PodLevel } from '../judge/levels.js';
+import type { Show } from '../cli/options.js';
 
 /**
  * The `-o json|yaml` document, which jsonpath and custom-columns address too.

@@ -1,7 +1,7 @@
 import { CliError, EXIT } from '../errors.js';
-import type { ProcItem } from '../item.js';
-import type { Show } from '../options.js';
-import type { OutputFormat, OutputSpec } from '../output.js';
+import type { ProcItem } from '../record/record.js';
+import type { Show } from '../cli/options.js';
+import type { OutputFormat, OutputSpec } from '../cli/output.js';
 import { toDocument } from './document.js';
 import { renderJson } from './json.js';
 import { renderTable } from './table.js';

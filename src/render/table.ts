@@ -1,9 +1,9 @@
-import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../item.js';
-import type { Show } from '../options.js';
+import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../record/record.js';
+import type { Show } from '../cli/options.js';
 import { isHostMap, type IdRange } from '../procfs/idmap.js';
 import { displayWidth, formatColumns, GAP } from './columns.js';
 import { setText } from './names.js';
-import { safe } from './sanitize.js';
+import { safe } from '../safe.js';
 
 export interface TableStyle {
   /** Columns to wrap to. */

@@ -2,7 +2,7 @@ import { CliError } from '../errors.js';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from './custom-columns.js';
 import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath.js';
 import { templateError, type DocumentRenderer, type Renderer } from './registry.js';
-import { safe } from './sanitize.js';
+import { safe } from '../safe.js';
 
 /**
  * -o jsonpath=… and -o jsonpath-as-json=…, over the same document as -o json,

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { CliError } from '../errors.js';
-import { buildItem, errorItem, type Origin, type ProcItem } from '../item.js';
+import { buildItem, errorItem, type Origin, type ProcItem } from '../record/record.js';
 import { readContext } from '../read/context.js';
 import { PROC_FILE_PATH, SHARED_FILE_PATH, type ProcFile, type ReadSpec, type SharedFile } from '../read/files.js';
 import type { ProcFrames } from '../read/frame.js';

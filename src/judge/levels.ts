@@ -1,4 +1,4 @@
-import type { ProcItem } from './item.js';
+import type { ProcItem } from '../record/record.js';
 import { LEVELS, levelAtLeast, lowerLevel, type Level } from './pss.js';
 
 /**

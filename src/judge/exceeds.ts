@@ -1,6 +1,6 @@
-import type { ProcItem } from './item.js';
+import type { ProcItem } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
-import { isHostMap } from './procfs/idmap.js';
+import { isHostMap } from '../procfs/idmap.js';
 import { capsShow, heldBeyond, RUNTIME_DEFAULT_CAPABILITIES, type Control } from './pss.js';
 
 /**

@@ -1,6 +1,6 @@
 import { contradictions } from './exceeds.js';
 import type { Finding, Severity } from './finding.js';
-import type { ProcItem } from './item.js';
+import type { ProcItem } from '../record/record.js';
 import type { FindingPolicy } from './policy.js';
 import { evaluatePss, PSS_URL, unprivilegedRoot, type Control, type PodSecurity, type UnmetControl } from './pss.js';
 

@@ -1,21 +1,21 @@
-import { CliError, EXIT } from './errors.js';
-import { withFindings } from './findings.js';
-import { errorItem, type Origin, type ProcItem } from './item.js';
-import { loadCluster, type Cluster } from './kube/config.js';
-import { ApiError } from './kube/errors.js';
-import { getJson } from './kube/http.js';
+import { CliError, EXIT } from '../errors.js';
+import { withFindings } from '../judge/findings.js';
+import { errorItem, type Origin, type ProcItem } from '../record/record.js';
+import { loadCluster, type Cluster } from '../kube/config.js';
+import { ApiError } from '../kube/errors.js';
+import { getJson } from '../kube/http.js';
 import {
   createReaderPod, CreateRefused, deleteReaderPod, readerLifetime, readerPodName, waitReaderRunning, MANAGED_BY, MANAGED_BY_LABEL, READER_CONTAINER,
-} from './kube/node-pod.js';
-import { apiFailure } from './kube/pod.js';
-import { podPolicy } from './kube/security.js';
-import { indexPods, place, type NodePod } from './node/attribute.js';
-import type { Options } from './options.js';
-import { HOST_POLICY, type FindingPolicy } from './policy.js';
+} from '../kube/node-pod.js';
+import { apiFailure } from '../kube/pod.js';
+import { podPolicy } from '../kube/security.js';
+import { indexPods, place, type NodePod } from './node-attribution.js';
+import type { Options } from '../cli/options.js';
+import { HOST_POLICY, type FindingPolicy } from '../judge/policy.js';
 import { pool } from './pool.js';
-import type { ReadSpec } from './read/files.js';
-import { readContainer } from './sources/pod.js';
-import type { SweepHooks, SweepResult } from './sweep.js';
+import type { ReadSpec } from '../read/files.js';
+import { readContainer } from '../read/container.js';
+import type { SweepHooks, SweepResult } from './pods.js';
 
 /**
  * A node's processes, every container's and the host's, in one exec: a

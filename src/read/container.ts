@@ -1,10 +1,10 @@
 import { CliError, firstLine } from '../errors.js';
-import { buildItem, errorItem, type Origin, type ProcItem } from '../item.js';
+import { buildItem, errorItem, type Origin, type ProcItem } from '../record/record.js';
 import { parseStatus } from '../procfs/status.js';
-import { readContext } from '../read/context.js';
-import { missingExecutable, isWindowsRuntime } from '../read/exec-failure.js';
-import { readCommand, unframe, type ProcFrames, type ReadMode } from '../read/frame.js';
-import type { ReadSpec } from '../read/files.js';
+import { readContext } from './context.js';
+import { missingExecutable, isWindowsRuntime } from './exec-failure.js';
+import { readCommand, unframe, type ProcFrames, type ReadMode } from './frame.js';
+import type { ReadSpec } from './files.js';
 import type { Cluster } from '../kube/config.js';
 import { networkError } from '../kube/errors.js';
 import { execCollect, UpgradeRefused, type ExecResult } from '../kube/exec.js';

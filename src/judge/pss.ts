@@ -1,7 +1,7 @@
-import { CAPABILITY_NAMES } from './decode/capabilities.js';
-import type { ProcItem } from './item.js';
+import { CAPABILITY_NAMES } from '../decode/capabilities.js';
+import type { ProcItem } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
-import { isHostMap, toHost } from './procfs/idmap.js';
+import { isHostMap, toHost } from '../procfs/idmap.js';
 
 /**
  * The Pod Security Standards, judged on what the kernel shows for a process

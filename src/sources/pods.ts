@@ -1,15 +1,15 @@
-import { CliError } from './errors.js';
-import { withFindings } from './findings.js';
-import { errorItem, type ProcItem } from './item.js';
-import { loadCluster } from './kube/config.js';
-import { checkLinux, checkRunning, resolveContainer, type ContainerSpec, type Pod } from './kube/pod.js';
-import { ensureDebugContainer } from './kube/debug.js';
-import { podPolicy } from './kube/security.js';
-import { resolvePods } from './kube/targets.js';
-import type { Options } from './options.js';
+import { CliError } from '../errors.js';
+import { withFindings } from '../judge/findings.js';
+import { errorItem, type ProcItem } from '../record/record.js';
+import { loadCluster } from '../kube/config.js';
+import { checkLinux, checkRunning, resolveContainer, type ContainerSpec, type Pod } from '../kube/pod.js';
+import { ensureDebugContainer } from '../kube/debug.js';
+import { podPolicy } from '../kube/security.js';
+import { resolvePods } from '../kube/targets.js';
+import type { Options } from '../cli/options.js';
 import { pool } from './pool.js';
-import type { ReadSpec } from './read/files.js';
-import { readContainer, type SourceResult } from './sources/pod.js';
+import type { ReadSpec } from '../read/files.js';
+import { readContainer, type SourceResult } from '../read/container.js';
 
 /** The part of the options a cluster read needs: where to look and how to reach it. */
 export type SweepSpec = Pick<Options,

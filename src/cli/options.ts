@@ -1,6 +1,6 @@
-import type { Severity } from './finding.js';
+import type { Severity } from '../judge/finding.js';
 import type { OutputSpec } from './output.js';
-import type { Level } from './pss.js';
+import type { Level } from '../judge/pss.js';
 import type { NodeTarget, Target } from './target.js';
 
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT } from './defaults.js';

@@ -1,13 +1,13 @@
-import { decodeCapabilities, type DecodedSet } from './decode/capabilities.js';
-import { decodeSignals, parseSigQ } from './decode/signals.js';
-import type { Finding } from './finding.js';
-import type { PodSecurity } from './pss.js';
-import { parseAttr, type LsmLabel } from './procfs/attr.js';
-import { parseCmdline } from './procfs/cmdline.js';
-import { parseIdMap, type IdRange } from './procfs/idmap.js';
-import { parseStat, USER_HZ } from './procfs/stat.js';
-import { parseStatus, type StatusRecord } from './procfs/status.js';
-import type { ProcFrames } from './read/frame.js';
+import { decodeCapabilities, type DecodedSet } from '../decode/capabilities.js';
+import { decodeSignals, parseSigQ } from '../decode/signals.js';
+import type { Finding } from '../judge/finding.js';
+import type { PodSecurity } from '../judge/pss.js';
+import { parseAttr, type LsmLabel } from '../procfs/attr.js';
+import { parseCmdline } from '../procfs/cmdline.js';
+import { parseIdMap, type IdRange } from '../procfs/idmap.js';
+import { parseStat, USER_HZ } from '../procfs/stat.js';
+import { parseStatus, type StatusRecord } from '../procfs/status.js';
+import type { ProcFrames } from '../read/frame.js';
 
 /** Where an item was read: a pod's container, or the local machine (all null). */
 export interface Origin {
