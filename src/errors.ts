@@ -27,6 +27,9 @@ export type FailureKind =
   | 'unreachable'
   | 'tls'
   | 'output'
+  | 'no such process'
+  | 'permission denied'
+  | 'interrupted'
   | `HTTP ${number}`;
 
 /**

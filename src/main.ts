@@ -1,9 +1,10 @@
 import { EXIT } from './errors.js';
+import type { Interrupt, Io } from './io.js';
 import { VERSION } from './version.js';
 
 /**
- * The only place that touches process.argv, the real output streams and the
- * exit code.
+ * The only place that touches process.argv, the real streams, signals and
+ * the exit code; everything below gets them through Io.
  * --version answers before the argument parser loads, so it measures start-up.
  */
 export async function main(argv: string[]): Promise<number> {
@@ -28,27 +29,58 @@ export async function main(argv: string[]): Promise<number> {
   }
   verbose = parsed.options.verbose;
   try {
-    return await run(parsed.options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    return await run(parsed.options, processIo());
   } catch (err) {
     process.stderr.write(errorText(err, parsed.options.verbose));
     return (err as { exitCode?: number }).exitCode ?? EXIT.error;
   }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+
+/** This process as an Io: its streams, environment, signals, and a reader that closed the pipe (EPIPE) as 'SIGPIPE'. */
+function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => Date.now(),
+    onInterrupt(handler) {
+      const onSignal = (signal: NodeJS.Signals) => handler(signal as Interrupt);
+      for (const s of SIGNALS) process.on(s, onSignal);
+      pipeClosed = () => handler('SIGPIPE');
+      return () => {
+        for (const s of SIGNALS) process.off(s, onSignal);
+        pipeClosed = null;
+      };
+    },
+  };
+}
+
 let verbose = false;
+/** Set while a run listens: a closed stdout then stops the run (which cleans up) instead of the process. */
+let pipeClosed: (() => void) | null = null;
 
 /**
  * A closed pipe (`| head -1`) is normal: stop writing and leave quietly with
  * 128+SIGPIPE, the status a shell reports for kubectl, which dies of SIGPIPE
  * there. Node ignores SIGPIPE and reports EPIPE as an 'error' event instead,
- * which unhandled would print a stack trace. Any other write error (a full
- * disk: ENOSPC) is one error line and exit 1.
+ * which unhandled would print a stack trace. A run that is listening is told
+ * (it may have a reader pod to delete) and returns 141 itself. Any other
+ * write error (a full disk: ENOSPC) is one error line and exit 1.
  */
 const SIGPIPE_EXIT = 141;
+let brokenPipe = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(SIGPIPE_EXIT);
+  if (err.code === 'EPIPE') {
+    if (brokenPipe) return;
+    brokenPipe = true;
+    if (pipeClosed) return pipeClosed();
+    process.exit(SIGPIPE_EXIT);
+  }
   try {
-    process.stderr.write(`error: cannot write the output: ${err.code ?? ''} ${err.message}\n`.replace(/: {2}/, ': '));
+    process.stderr.write(`error: cannot write the output: ${err.message}\n`);
   } catch {
     // stderr is gone too
   }
@@ -72,6 +104,9 @@ process.on('unhandledRejection', fatal);
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // A run stopped by a signal or a closed pipe has cleaned up; nothing it
+    // left running (a deletion it stopped waiting for) keeps the process.
+    if (code > 128) process.exit(code);
     process.exitCode = code;
   },
   fatal,

@@ -1,113 +1,174 @@
-import { CliError, EXIT } from './errors.js';
-import { atLeast, withFindings } from './judge/findings.js';
-import type { ProcItem } from './record/record.js';
-import { belowLevel, levelCounts, podLevels } from './judge/levels.js';
 import type { Options } from './cli/options.js';
-import { HOST_POLICY } from './judge/policy.js';
-import { readSpec } from './read/files.js';
+import { CliError, EXIT } from './errors.js';
+import { INTERRUPT_EXIT, type Interrupt, type Io } from './io.js';
+import { judge, type Judged } from './judge/judge.js';
+import { readSpec, type ReadSpec } from './read/files.js';
+import { failureLine, type Failure } from './record/failure.js';
+import { describeProcess } from './record/where.js';
 import { progressBar } from './render/progress.js';
-import { toDocumentItem } from './render/document.js';
 import { rendererFor } from './render/registry.js';
+import type { RenderSpec } from './render/renderer.js';
 import { safe } from './safe.js';
-import { readLocal } from './sources/local.js';
+import type { Source, SourceContext } from './sources/source.js';
+import { Tally } from './tally.js';
 
-/** The process around the run, injected so tests hand in buffers. */
-export interface Io {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
+/** Where a run's records come from, given its options: chosen (and loaded) only when the run starts. */
+export type SourceFor = (options: Options, read: ReadSpec, io: Io) => Promise<Source>;
 
 /**
- * options → source → parse → decode → findings → render. Returns the exit
- * code: 0 when every process was read, 1 when any read failed (those print
- * on stderr, the rest still print), 3 when --fail-on found what it looks for
- * or a process read meets only a lower level than --require-level.
+ * argv → options → **source → parse → judge → render**: the one flow. The
+ * source yields batches of records in the list's order; each record is
+ * judged by the policy its source attached; the renderer writes them as they
+ * come. Returns the exit code: 0 when every process was read; 1 when any
+ * read failed (those print on stderr, the rest still print); 3 when
+ * --fail-on found what it looks for or a process meets only a lower level
+ * than --require-level; 128+N when a signal (or a closed pipe) stopped it,
+ * after the source has cleaned up what it created.
  */
-export async function run(options: Options, io: Io): Promise<number> {
+export async function run(options: Options, io: Io, sourceFor: SourceFor = loadSource): Promise<number> {
+  const say = (line: string) => io.stderr.write(`${line}\n`);
   const log = (line: string) => {
-    if (options.verbose) io.stderr.write(`debug: ${safe(line)}\n`);
+    if (options.verbose) say(`debug: ${safe(line)}`);
   };
-  const warn = (line: string) => io.stderr.write(`warning: ${safe(line)}\n`);
-  const renderer = await rendererFor(options.output);
-  const local = options.target === null && options.nodes === null && options.selector === null && !options.allNamespaces;
-  // A container's processes share its user namespace and LSM profile: read them once there.
-  // A node's (and this machine's) processes do not: per process.
-  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !local && options.nodes === null });
+  // Bad templates and sort paths fail here, before anything is asked of a cluster.
+  const renderer = await rendererFor(options.output, options.sortBy);
+  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !isLocal(options) && options.nodes === null });
+  const source = await sourceFor(options, read, io);
 
-  let items: ProcItem[];
-  let failures: CliError[] = [];
-  let covered = new Set<ProcItem>();
-  let summary: string | null = null;
-  if (local) {
-    log(`reading the local /proc for ${options.pids === 'all' ? 'every process' : `pid ${options.pids.join(', ')}`}`);
-    items = readLocal(read).map((item) => withFindings(item, HOST_POLICY));
-  } else {
-    // Loaded only for clusters, so local mode never pays for the Kubernetes client.
-    const source = options.nodes !== null ? (await import('./sources/node.js')).readNodes : (await import('./sources/pods.js')).sweep;
-    const result = await source(options, read, {
-      log,
-      notice: (line) => io.stderr.write(`${safe(line, { keepNewlines: true })}\n`),
-      progress: progressBar(io.stderr, renderer.progress),
-    });
-    items = result.items;
-    failures = result.failures;
-    covered = result.covered;
-    result.warnings.forEach(warn);
-    if (options.target?.kind !== 'pod' && options.nodes === null) summary = summarize(result.pods, result.containers, items, failures);
+  const stop = new AbortController();
+  const hurry = new AbortController();
+  let interrupted: Interrupt | null = null;
+  const interrupt = (why: Interrupt) => {
+    if (interrupted === null) {
+      interrupted = why;
+      stop.abort(why);
+    } else {
+      hurry.abort(why);
+    }
+  };
+  const unlisten = io.onInterrupt(interrupt);
+
+  const tally = new Tally();
+  const hints = new Set<string>();
+  const fail = (f: Failure) => {
+    tally.fail();
+    say(`error: ${safe(failureLine(f))}`);
+    if (f.hint) hints.add(f.hint);
+  };
+  const ctx: SourceContext = {
+    log,
+    notice: (line) => say(safe(line, { keepNewlines: true })),
+    warn: (line) => say(`warning: ${safe(line)}`),
+    fail,
+    progress: progressBar(io.stderr, renderer.progress),
+    signal: stop.signal,
+    hurry: hurry.signal,
+  };
+  const write = (text: string) => {
+    if (!text || interrupted === 'SIGPIPE') return;
+    try {
+      io.stdout.write(text);
+      tally.wrote();
+    } catch (err) {
+      // The reader is gone (| head): stop as kubectl would die of SIGPIPE, after cleaning up.
+      if ((err as NodeJS.ErrnoException)?.code !== 'EPIPE') throw err;
+      interrupt('SIGPIPE');
+    }
+  };
+
+  const out = renderer.start(renderSpec(options, io));
+  let broken: CliError | null = null;
+  try {
+    for await (const batch of source.read(ctx)) {
+      for (const w of batch.warnings) ctx.warn(w);
+      const own = new Set(batch.failures);
+      for (const f of batch.failures) fail(f);
+      const judged: Judged[] = [];
+      for (const { record, policy } of batch.items) {
+        const j = judge(record, policy);
+        tally.add(j, options);
+        judged.push(j);
+        // A process's own failure, said once; one that stands for (or is part of) its container's was said above.
+        const f = record.failure;
+        if (f !== null && !own.has(f) && !(f.within && own.has(f.within))) {
+          tally.fail();
+          say(`error: ${safe(describeProcess(record.where, record.pid, record.tid))}: ${safe(f.message)}`);
+        }
+      }
+      if (batch.unit) tally.unit(batch.unit, batch.failures.length > 0, batch.failures[0]?.kind);
+      write(out.add(renderer.showsFailures ? judged : judged.filter((j) => j.record.failure === null)));
+      if (stop.signal.aborted) break;
+    }
+  } catch (err) {
+    // Nothing read yet: the failure is the run's one error (main prints it, with its hint).
+    if (interrupted === null && tally.items === 0) throw err;
+    if (interrupted === null) broken = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
+  } finally {
+    unlisten();
   }
 
-  let shown = renderer.showsFailures ? items : items.filter((i) => i.error === null);
-  if (options.sortBy) shown = await sortBy(shown, options);
-  const color = !!io.stdout.isTTY && !io.env.NO_COLOR;
-  const width = io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160;
-  io.stdout.write(renderer.render(shown, {
-    show: options.show, noHeaders: options.noHeaders, width, color, now: Date.now(),
-  }));
-  for (const f of failures) io.stderr.write(`error: ${safe(f.message)}\n`);
-  const hints = new Set(failures.map((f) => f.hint).filter(Boolean));
-  for (const hint of hints) io.stderr.write(`hint: ${safe(hint!)}\n`);
-  const failed = items.filter((i) => i.error !== null && !covered.has(i));
-  for (const item of failed) io.stderr.write(`error: ${safe(describe(item))}: ${safe(item.error!)}\n`);
-  if (summary) io.stderr.write(summary);
+  const cut = interrupted !== null || broken !== null;
+  write(cut ? out.cut() : out.end({ pods: tally.pods() }));
+  for (const hint of hints) say(`hint: ${safe(hint)}`);
+  if (broken) {
+    say(`error: ${safe(broken.message)}`);
+    if (broken.hint) say(`hint: ${safe(broken.hint)}`);
+  }
+  if (cut && tally.written && interrupted !== 'SIGPIPE') {
+    say(`error: the output was cut after ${tally.items} item${tally.items === 1 ? '' : 's'}: ` +
+      `${interrupted ? `interrupted (${interrupted})` : 'the read failed part way'}; it is not the whole ${isLocal(options) ? 'read' : 'sweep'}`);
+  }
+  if (!cut && showsSummary(options)) say(tally.summary());
 
-  if (failures.length > 0 || failed.length > 0) return EXIT.error;
-  if (options.failOn && items.some((i) => i.findings.some((f) => atLeast(f.severity, options.failOn!)))) return EXIT.findings;
-  if (options.requireLevel && belowLevel(items, options.requireLevel).length > 0) return EXIT.findings;
+  if (interrupted !== null) return INTERRUPT_EXIT[interrupted];
+  if (broken) return broken.exitCode;
+  if (tally.failed) return EXIT.error;
+  if (tally.findings) return EXIT.findings;
   return EXIT.ok;
 }
 
-/** --sort-by: kubectl's ordering, on each item as the -o json document has it. */
-async function sortBy(items: ProcItem[], options: Options): Promise<ProcItem[]> {
-  const { sortItems } = await import('./render/sort-by.js');
-  const docs = items.map((item) => ({ item, doc: toDocumentItem(item, options.show) }));
-  const byDoc = new Map(docs.map((d) => [d.doc as unknown, d.item]));
-  const sorted = sortItems(docs.map((d) => d.doc), options.sortBy!);
-  if (!sorted.ok) throw new CliError(sorted.error);
-  return sorted.items.map((doc) => byDoc.get(doc)!);
+function isLocal(o: Options): boolean {
+  return o.target === null && o.nodes === null && o.selector === null && !o.allNamespaces;
 }
 
-/** "12 pods, 14 containers: 13 read, 1 failed (forbidden 1); findings: 2 critical, 5 warning; levels: 1 privileged, 10 baseline, 1 restricted" */
-function summarize(pods: number, containers: number, items: ProcItem[], failures: CliError[]): string {
-  const kinds = new Map<string, number>();
-  for (const f of failures) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
-  const read = new Set(items.filter((i) => i.error === null).map((i) => `${i.namespace}/${i.pod}/${i.container}`)).size;
-  const counts = { critical: 0, warning: 0, info: 0 };
-  // Pods by the level they meet (their lowest container's).
-  const levels = levelCounts(podLevels(items));
-  for (const i of items) for (const f of i.findings) counts[f.severity]++;
-  const failed = failures.length
-    ? `, ${failures.length} failed (${[...kinds].map(([r, n]) => `${r} ${n}`).join(', ')})` : '';
-  return `summary: ${pods} pod${pods === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'}: ` +
-    `${read} read${failed}; findings: ${counts.critical} critical, ${counts.warning} warning` +
-    `${levels ? `; ${levels}` : ''}\n`;
+/** A sweep ends with its summary; one named pod, a node read and local mode do not. */
+function showsSummary(o: Options): boolean {
+  return !isLocal(o) && o.target?.kind !== 'pod' && o.nodes === null;
 }
 
-function describe(item: ProcItem): string {
-  const pid = item.tid !== null ? `pid ${item.pid} thread ${item.tid}` : `pid ${item.pid}`;
-  return item.pod === null ? pid : `${pid} in ${item.namespace}/${item.pod} (container ${item.container})`;
+function renderSpec(o: Options, io: Io): RenderSpec {
+  const tty = !!io.stdout.isTTY;
+  return {
+    show: o.show,
+    rawFields: o.rawFields,
+    noHeaders: o.noHeaders,
+    width: tty && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160,
+    color: tty && !io.env.NO_COLOR,
+    now: io.now(),
+    hints: {
+      namespaces: o.allNamespaces,
+      origins: !isLocal(o) && (o.target?.kind !== 'pod' || o.allContainers),
+      nodes: o.nodes !== null,
+      threads: o.threads,
+      cmdline: o.cmdline,
+      debug: o.debugImage !== null && o.nodes === null,
+    },
+  };
 }
 
+/** The source for these options, loaded only when used: local mode never loads the Kubernetes client. */
+async function loadSource(options: Options, read: ReadSpec, io: Io): Promise<Source> {
+  if (isLocal(options)) return (await import('./sources/local.js')).localSource(read);
+  const { loadCluster } = await import('./kube/config.js');
+  const cluster = loadCluster({
+    kubeconfig: options.kubeconfig, context: options.context, requestTimeoutMs: options.requestTimeoutMs,
+    env: io.env, cwd: io.cwd, stderr: (text) => io.stderr.write(text),
+  });
+  if (options.nodes !== null) return (await import('./sources/node.js')).nodeSource(options, read, cluster);
+  return (await import('./sources/pods.js')).podsSource(options, read, cluster);
+}
+
+/** An error as the user sees it: one line (and a hint), the stack only with -v. */
 export function errorText(err: unknown, verbose: boolean): string {
   if (err instanceof CliError) {
     return `error: ${safe(err.message)}\n` + (err.hint ? `hint: ${safe(err.hint)}\n` : '') + (verbose && err.stack ? `${err.stack}\n` : '');

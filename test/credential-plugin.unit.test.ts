@@ -175,7 +175,7 @@ describe('running plugins', () => {
       'current-context: x',
       '',
     ].join('\n'));
-    const c = loadCluster({ kubeconfig: path.join(dir, 'config'), context: null, env: { PATH: process.env.PATH }, home: tmp });
+    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: path.join(dir, 'config'), context: null, env: { PATH: process.env.PATH }, home: tmp });
     const req: { headers?: Record<string, string> } = {};
     await c.kc.applyToHTTPSOptions(req);
     expect(req.headers?.Authorization).toBe('Bearer t');

@@ -2,10 +2,10 @@
 // and names that let a second run find the container the first one added.
 import { describe, expect, it } from 'vitest';
 import { debugContainerName } from '../src/kube/debug.js';
-import { interpret } from '../src/read/container.js';
 import { readSpec } from '../src/read/files.js';
+import { readRecords, summary } from './helpers/records.js';
 
-const ORIGIN = { pod: 'app', namespace: 'default', container: 'main' };
+const TARGET = { pod: 'app', namespace: 'default', container: 'main' };
 const ok = { stdout: '', status: { status: 'Success' }, stderr: '', truncated: false, failure: null, maxBytes: 1 << 20 };
 
 describe('debug container names', () => {
@@ -29,21 +29,21 @@ describe('reading through a debug container', () => {
 
   it('leaves out the debug container\'s own processes', () => {
     const stdout = out('5 9 ', [[1, 'server'], [5, 'sleep'], [7, 'worker'], [9, 'cat']]);
-    const r = interpret(ORIGIN, spec('all'), { ...ok, stdout }, 'procstatus-main-12345678');
-    expect(r.items.map((i) => [i.pid, i.name])).toEqual([[1, 'server'], [7, 'worker']]);
+    const r = summary(readRecords(TARGET, spec('all'), { ...ok, stdout }, 'procstatus-main-12345678'));
+    expect(r.map((i) => [i.pid, i.name])).toEqual([[1, 'server'], [7, 'worker']]);
   });
 
   it('a PID of the debug container itself is not presented as the target\'s', () => {
     const stdout = out('5 9 ', [[1, 'server'], [5, 'sleep']]);
-    const r = interpret(ORIGIN, spec([1, 5]), { ...ok, stdout }, 'procstatus-main-12345678');
-    expect(r.items[0]).toMatchObject({ pid: 1, name: 'server', error: null });
-    expect(r.items[1]).toMatchObject({ pid: 5, name: null, error: 'a process of the debug container procstatus-main-12345678, not of the target' });
+    const r = summary(readRecords(TARGET, spec([1, 5]), { ...ok, stdout }, 'procstatus-main-12345678'));
+    expect(r[0]).toMatchObject({ pid: 1, name: 'server', error: null });
+    expect(r[1]).toMatchObject({ pid: 5, name: null, error: 'a process of the debug container procstatus-main-12345678, not of the target' });
   });
 
   it('a runtime without targeting: only its own processes are visible → a clear error, never its processes as the target\'s', () => {
     const stdout = out('1 6 ', [[1, 'sleep'], [6, 'cat']]);
-    expect(() => interpret(ORIGIN, spec('all'), { ...ok, stdout }, 'procstatus-main-12345678')).toThrow(/sees only its own processes/);
-    expect(() => interpret(ORIGIN, spec([1]), { ...ok, stdout: out('1 6 ', [[1, 'sleep']]) }, 'procstatus-main-12345678'))
+    expect(() => readRecords(TARGET, spec('all'), { ...ok, stdout }, 'procstatus-main-12345678')).toThrow(/sees only its own processes/);
+    expect(() => readRecords(TARGET, spec([1]), { ...ok, stdout: out('1 6 ', [[1, 'sleep']]) }, 'procstatus-main-12345678'))
       .toThrow(/does not support targetContainerName/);
   });
 });

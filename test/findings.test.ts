@@ -4,15 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { atLeast, findingsFor } from '../src/judge/findings.js';
-import { itemFromRecord } from '../src/record/record.js';
-import { podPolicy } from '../src/kube/security.js';
+import { statusRecord } from './helpers/records.js';
+import { podPolicy } from '../src/sources/policy.js';
 import { HOST_POLICY } from '../src/judge/policy.js';
-import { parseStatus } from '../src/procfs/status.js';
 
 const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
 const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
 const POD = { pod: 'p', namespace: 'n', container: 'c' };
-const item = (text: string, pid = 1, origin = POD) => itemFromRecord(origin, pid, parseStatus(text));
+const item = (text: string, pid = 1, origin: { pod: string | null; namespace: string | null; container: string | null } = POD) =>
+  statusRecord(origin, pid, text);
 const policy = (securityContext: Record<string, unknown> = {}) =>
   podPolicy({ metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name: 'c', securityContext }] } }, { name: 'c', securityContext });
 const ids = (f: { id: string }[]) => f.map((x) => x.id).sort();
@@ -50,7 +50,7 @@ describe('findingsFor', () => {
   });
 
   it('local processes are not held to pod rules (root, PID 1)', () => {
-    const local = item(host, 1, { pod: null, namespace: null, container: null } as never);
+    const local = item(host, 1, { pod: null, namespace: null, container: null });
     expect(ids(findingsFor(local, HOST_POLICY))).not.toContain('runs-as-root');
     expect(ids(findingsFor(local, HOST_POLICY))).not.toContain('pid1-ignores-sigterm');
   });

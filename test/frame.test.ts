@@ -38,7 +38,7 @@ describe('explicit PIDs: one cat, no shell', () => {
     expect(me.files.attr).toBeUndefined();
     expect(r.shared.passwd).toMatch(/^root:/m);
     expect(r.shared.procstat).toMatch(/^btime \d+$/m);
-    expect(r.missing.get(4_000_000)).toBe('no such process');
+    expect(r.missing.get(4_000_000)?.message).toBe('no such process');
   });
 });
 
@@ -67,7 +67,7 @@ describe('scripted reads (--all-pids, --threads, a debug container)', () => {
     const mine = r.procs.filter((p) => p.pid === process.pid);
     expect(mine.length).toBeGreaterThan(1); // node has several threads
     for (const t of mine) expect(parseStatus(t.files.status!).fields.Pid).toBe(String(t.tid));
-    expect(r.missing.get(4_000_000)).toBe('no such process');
+    expect(r.missing.get(4_000_000)?.message).toBe('no such process');
   });
 
   it('a debug container\'s script lists its own mount namespace\'s PIDs first', () => {
@@ -103,15 +103,17 @@ describe('hostile output', () => {
     const r = unframe(spec, 'direct', frames(texts), '', null);
     expect(r.error).toMatch(/frame markers that do not match the files asked for/);
     expect(r.procs).toEqual([]);
-    expect(r.missing.get(1)).toMatch(/forged/);
+    expect(r.missing.get(1)?.message).toMatch(/forged/);
   });
 
   it('a cut stream keeps whole frames and says why the rest is missing', () => {
     const texts = ['Name:\tsh\nPid:\t1\n1 (sh) S 0', '', '', '', 'Name:\tsh\nPid:\t2\n'];
     const out = frames(texts).slice(0, -10);
-    const two = unframe(readSpec([1, 2], false), 'direct', out, '', 'output cut at the --max-bytes limit before this process');
+    const two = unframe(readSpec([1, 2], false), 'direct', out, '',
+      { kind: 'output cut', message: 'output cut at the --max-bytes limit before this process' });
     expect(two.procs.map((p) => p.pid)).toEqual([1]);
-    expect(two.missing.get(2)).toMatch(/--max-bytes/);
+    expect(two.missing.get(2)?.message).toMatch(/--max-bytes/);
+    expect(two.missing.get(2)?.kind).toBe('output cut');
   });
 
   it('status and stat share a frame: split where stat starts, whatever the comm holds', () => {
@@ -128,13 +130,14 @@ describe('hostile output', () => {
   it('garbage never throws', () => {
     for (const junk of ['', '\u0000'.repeat(100), bootId.repeat(50), 'x\n'.repeat(1000), `${bootId}${'a'.repeat(1 << 20)}`]) {
       expect(() => unframe(spec, 'direct', junk, junk, null)).not.toThrow();
-      expect(() => unframe(readSpec('all', true), 'debug', junk, junk, 'cut')).not.toThrow();
+      expect(() => unframe(readSpec('all', true), 'debug', junk, junk, { kind: 'output cut', message: 'cut' })).not.toThrow();
     }
   });
 
   it('cat\'s complaints in GNU and busybox wording name the path', () => {
     expect(stderrByPath("cat: can't open '/proc/7/status': No such file or directory\ncat: /proc/8/attr/current: Invalid argument\n"))
-      .toEqual(new Map([['/proc/7/status', 'no such process'], ['/proc/8/attr/current', 'Invalid argument']]));
+      .toEqual(new Map([['/proc/7/status', { kind: 'no such process', message: 'no such process' }],
+        ['/proc/8/attr/current', { kind: 'failed', message: 'Invalid argument' }]]));
   });
 });
 

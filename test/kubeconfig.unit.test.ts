@@ -237,7 +237,7 @@ describe('in-cluster config and the no-config message', () => {
   it('loadCluster falls back to it when no kubeconfig exists', async () => {
     const home = path.join(tmp, 'home');
     fs.mkdirSync(home, { recursive: true });
-    const c = loadCluster({ kubeconfig: null, context: null, env: podEnv, home, serviceAccountDir: sa });
+    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: podEnv, home, serviceAccountDir: sa });
     expect(c).toMatchObject({ server: 'https://10.96.0.1:443', namespace: 'payments' });
     const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
     await c.kc.applyToHTTPSOptions(opts);
@@ -250,7 +250,7 @@ describe('in-cluster config and the no-config message', () => {
     fs.mkdirSync(home, { recursive: true });
     let err: unknown;
     try {
-      loadCluster({ kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a::${tmp}/b` }, home, serviceAccountDir: sa });
+      loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a::${tmp}/b` }, home, serviceAccountDir: sa });
     } catch (e) {
       err = e;
     }
@@ -277,10 +277,10 @@ describe('loadCluster hands client-node the merged result', () => {
   fs.writeFileSync(path.join(tmp, 'kind'), KIND);
 
   it('relative CA and tokenFile are read from beside the file; --context picks the context', async () => {
-    const c = loadCluster({ kubeconfig: null, context: 'lab', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
+    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'lab', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
     expect(c).toMatchObject({ server: 'https://lab.example:6443', context: 'lab', namespace: 'ops' });
     expect(c.kc.getCurrentCluster()?.caFile).toBe(path.join(tmp, 'a', 'certs', 'lab-ca.crt'));
-    const r = loadCluster({ kubeconfig: null, context: 'lab-reader', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
+    const r = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'lab-reader', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
     const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
     await r.kc.applyToHTTPSOptions(opts);
     expect(opts.headers?.Authorization).toBe('Bearer lab-token');
@@ -292,7 +292,7 @@ describe('loadCluster hands client-node the merged result', () => {
     fs.writeFileSync(path.join(tmp, 'a', 'anon'), [
       'contexts:', '- name: anon', '  context: {cluster: lab}', 'current-context: anon', '',
     ].join('\n'));
-    const c = loadCluster({ kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a/anon:${tmp}/a/config` }, home: tmp });
+    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a/anon:${tmp}/a/config` }, home: tmp });
     const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
     await c.kc.applyToHTTPSOptions(opts);
     expect(opts.ca?.toString()).toBe('LAB CA');
@@ -302,22 +302,22 @@ describe('loadCluster hands client-node the merged result', () => {
   it('an unreadable tokenFile of the current user is a one-line error', () => {
     fs.mkdirSync(path.join(tmp, 'b', 'c'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'b', 'c', 'config'), LOCAL);
-    expect(() => loadCluster({ kubeconfig: `${tmp}/b/c/config`, context: 'lab-reader', env: {}, home: tmp }))
+    expect(() => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: `${tmp}/b/c/config`, context: 'lab-reader', env: {}, home: tmp }))
       .toThrow(`user "lab-reader": cannot read token file ${tmp}/b/tokens/lab: ENOENT`);
   });
 
   it('the first file\'s same-named cluster is the one used', () => {
-    const c = loadCluster({ kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
+    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
     expect(c.server).toBe('https://127.0.0.1:40123');
-    const d = loadCluster({ kubeconfig: null, context: 'kind-dev', env: { KUBECONFIG: `${tmp}/a/config:${tmp}/kind` }, home: tmp });
+    const d = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'kind-dev', env: { KUBECONFIG: `${tmp}/a/config:${tmp}/kind` }, home: tmp });
     expect(d.server).toBe('https://10.9.9.9:6443');
     expect(d.kc.getCurrentCluster()?.skipTLSVerify).toBe(true);
   });
 
   it('an unknown --context and an absent current-context are one-line errors', () => {
-    expect(() => loadCluster({ kubeconfig: `${tmp}/kind`, context: 'nope', home: tmp, env: {} }))
+    expect(() => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: `${tmp}/kind`, context: 'nope', home: tmp, env: {} }))
       .toThrow('context "nope" does not exist in the kubeconfig');
-    expect(() => loadCluster({ kubeconfig: `${tmp}/a/config`, context: null, home: tmp, env: {} }))
+    expect(() => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: `${tmp}/a/config`, context: null, home: tmp, env: {} }))
       .toThrow('no current context in the kubeconfig');
   });
 

@@ -167,7 +167,7 @@ describe.skipIf(!!skipReason)('node/NAME: a node\'s processes', () => {
     const gone = 4_194_303; // one below the kernel's PID limit: never handed out here
     const r = await cli('node/node-1', '--pid', `${sh.pid},${api.pid},${gone}`, '--debug-image', IMAGE);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toBe(`error: pid ${gone}: no such process\n`);
+    expect(r.stderr).toBe(`error: pid ${gone} in node node-1: no such process\n`);
     const [head, ...rows] = r.stdout.trimEnd().split('\n').filter((l) => /^\S/.test(l));
     expect(head.split(/\s+/).slice(0, 4)).toEqual(['NAMESPACE', 'POD', 'CONTAINER', 'PID']);
     // In the order asked, as with a pod's PIDs.

@@ -4,10 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
-import { itemFromRecord } from '../src/record/record.js';
+import { judge } from '../src/judge/judge.js';
+import type { ContainerRead } from '../src/read/container.js';
+import { NO_CONTEXT } from '../src/record/record.js';
+import { bare, statusRecord } from './helpers/records.js';
 import { readerLifetime, readerPod, readerPodName, MANAGED_BY, MANAGED_BY_LABEL } from '../src/kube/node-pod.js';
-import { podPolicy } from '../src/kube/security.js';
-import { attribute, judged } from '../src/sources/node.js';
+import { podPolicy } from '../src/sources/policy.js';
+import { attribute } from '../src/sources/node.js';
 import { indexPods, place, type NodePod } from '../src/sources/node-attribution.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { renderTable } from '../src/render/table.js';
@@ -136,47 +139,53 @@ const inContainer = (hostPid: number, nsPid: number) =>
   ignoring.replace(/^Pid:.*$/m, `Pid:\t${hostPid}`).replace(/^NSpid:.*$/m, `NSpid:\t${hostPid}\t${nsPid}`);
 const HOST = { pod: null, namespace: null, container: null };
 
+/** A node read's exec, as the container read hands it on: each process's status and cgroup. */
+function nodeRead(procs: [number, string, string][]): ContainerRead {
+  return {
+    procs: procs.map(([pid, status, cgroup]) => ({ frames: { pid, tid: null, files: { status, cgroup } }, status: parseStatus(status) })),
+    context: NO_CONTEXT, missing: [], warnings: [], failure: null,
+  };
+}
+
 describe('findings with the PID inside the container', () => {
   const p = pod('a', UID_A, { app: `containerd://${id('a')}` });
   const policy = podPolicy(p, p.spec.containers[0]);
 
   it('the container\'s init at host PID 4242 (NSpid 4242 1) is judged as PID 1, and keeps its host PID', () => {
-    const item = itemFromRecord(HOST, 4242, parseStatus(inContainer(4242, 1)));
-    const out = judged(item, policy);
-    expect(out.pid).toBe(4242);
-    expect(out.findings.map((f) => f.id)).toContain('pid1-ignores-sigterm');
+    const out = judge(statusRecord(HOST, 4242, inContainer(4242, 1)), policy);
+    expect(out.record.pid).toBe(4242);
+    expect(out.judgement.findings.map((f) => f.id)).toContain('pid1-ignores-sigterm');
   });
 
   it('any other process of the container is not', () => {
-    const item = itemFromRecord(HOST, 4243, parseStatus(inContainer(4243, 7)));
-    expect(judged(item, policy).findings.map((f) => f.id)).not.toContain('pid1-ignores-sigterm');
+    expect(judge(statusRecord(HOST, 4243, inContainer(4243, 7)), policy).judgement.findings.map((f) => f.id)).not.toContain('pid1-ignores-sigterm');
   });
 });
 
 describe('attribute', () => {
   const pods = [pod('a', UID_A, { app: `containerd://${id('a')}` })];
-  const item = (pid: number, ns: number) => itemFromRecord(HOST, pid, parseStatus(inContainer(pid, ns)));
-  const cgroups = new Map([
-    ['100/null', systemd(UID_A, id('a'))],
-    ['101/null', systemd(UID_A, id('9'))],
-    ['102/null', systemd(UID_B, id('b'))],
-    ['103/null', systemd(READER, id('f'))],
-    ['104/null', '0::/init.scope\n'],
+  const read = nodeRead([
+    [100, inContainer(100, 1), systemd(UID_A, id('a'))],
+    [101, inContainer(101, 1), systemd(UID_A, id('9'))],
+    [102, inContainer(102, 1), systemd(UID_B, id('b'))],
+    [103, inContainer(103, 1), systemd(READER, id('f'))],
+    [104, inContainer(104, 104), '0::/init.scope\n'],
   ]);
-  const items = [item(100, 1), item(101, 1), item(102, 1), item(103, 1), item(104, 104)];
+  const judgedAll = (items: ReturnType<typeof attribute>['items']) => items.map((u) => judge(u.record, u.policy));
 
   it('each process once, with its pod, container, node and findings; the reader left out', () => {
-    const out = attribute(items, cgroups, pods, READER, 'n1');
-    expect(out.items.map((i) => [i.pid, i.pod, i.container, i.cgroupPodUid])).toEqual([
+    const out = attribute(read, pods, READER, 'n1');
+    const items = judgedAll(out.items);
+    expect(items.map(({ record: r }) => [r.pid, r.where.pod, r.where.container, r.cgroupPodUid])).toEqual([
       [100, 'a', 'app', UID_A],
       [101, 'a', null, UID_A],
       [102, null, null, UID_B],
       [104, null, null, null],
     ]);
-    expect(out.items.every((i) => i.node === 'n1')).toBe(true);
+    expect(items.every((i) => i.record.where.node === 'n1')).toBe(true);
     expect(out.unknownPods).toBe(1);
     // Pod scope for the container's and the sandbox's PID 1; host scope knows no PID 1 rule.
-    const ids = (pid: number) => out.items.find((i) => i.pid === pid)!.findings.map((f) => f.id);
+    const ids = (pid: number) => items.find((i) => i.record.pid === pid)!.judgement.findings.map((f) => f.id);
     expect(ids(100)).toContain('pid1-ignores-sigterm');
     expect(ids(101)).toContain('pid1-ignores-sigterm');
     expect(ids(102)).not.toContain('pid1-ignores-sigterm');
@@ -187,8 +196,8 @@ describe('attribute', () => {
   });
 
   it('a PID asked by number that is the reader\'s says so', () => {
-    const out = attribute(items, cgroups, pods, READER, 'n1', true);
-    expect(out.items.find((i) => i.pid === 103)!.error).toMatch(/reader pod/);
+    const out = attribute(read, pods, READER, 'n1', [100, 101, 102, 103, 104]);
+    expect(out.items.find((i) => i.record.pid === 103)!.record.failure?.message).toMatch(/reader pod/);
   });
 });
 
@@ -235,16 +244,15 @@ describe('node targets on the command line', () => {
 
 describe('cat\'s complaints', () => {
   it('GNU cat started by path names itself by it', () => {
-    expect(stderrByPath('/bin/cat: /proc/7/status: No such file or directory\n').get('/proc/7/status')).toBe('no such process');
-    expect(stderrByPath('/usr/bin/cat: /proc/7/stat: Permission denied\n').get('/proc/7/stat')).toBe('permission denied reading /proc/7/stat');
+    expect(stderrByPath('/bin/cat: /proc/7/status: No such file or directory\n').get('/proc/7/status')?.message).toBe('no such process');
+    expect(stderrByPath('/usr/bin/cat: /proc/7/stat: Permission denied\n').get('/proc/7/stat')?.message).toBe('permission denied reading /proc/7/stat');
     expect(stderrByPath('evil/cat: /proc/7/status: No such file or directory\n').size).toBe(0);
   });
 });
 
 describe('tables of a node read', () => {
-  const base = itemFromRecord(HOST, 4242, parseStatus(inContainer(4242, 1)));
   const at = (node: string, pid: number, origin: { pod: string | null; namespace: string | null; container: string | null }) =>
-    ({ node, ...base, ...origin, pid, cgroupPodUid: null });
+    bare(statusRecord({ node, ...origin }, pid, inContainer(pid, 1)));
   const opts = { show: { capabilities: true, signals: false }, wide: false, noHeaders: false };
   const style = { width: 200, color: false };
   const cells = (text: string) => text.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(/\s+/).slice(0, 5));

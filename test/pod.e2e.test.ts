@@ -23,8 +23,13 @@ describe.skipIf(!cluster)('one pod', () => {
     expect(item).toMatchObject({ pod: 'web', namespace: 'default', container: 'app', pid: 1, error: null, name: 'sh', ppid: 0 });
     // The app container's PID 1 is a shell that traps TERM.
     expect(item.signals.caught.names).toContain('SIGTERM');
-    expect(item.fields.NSpid.split(/\s+/).at(-1)).toBe('1');
+    expect(item.nspid.at(-1)).toBe(1);
     expect(item.capabilities.effective.mask).toMatch(/^[0-9a-f]{16}$/);
+    // The raw status keys only when asked for: they double the document.
+    expect(item).not.toHaveProperty('fields');
+    const raw = await json('web', '--pid', '1', '--raw-fields');
+    expect(raw.items[0].fields.NSpid.split(/\s+/).at(-1)).toBe('1');
+    expect(raw.items[0].fields.CapEff).toBe(item.capabilities.effective.mask);
   });
 
   it('-c INDEX picks spec.containers[INDEX]; -c NAME works too; the two agree', async () => {

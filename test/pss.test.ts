@@ -5,10 +5,13 @@
 // as AppArmor and SELinux kernels print them (this kernel has no LSM).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findingsFor, podSecurityFor, withFindings, type Finding } from '../src/judge/findings.js';
-import { itemFromRecord, type ProcItem } from '../src/record/record.js';
-import { podPolicy } from '../src/kube/security.js';
-import { belowLevel, levelCounts, podLevels } from '../src/judge/levels.js';
+import { findingsFor, podSecurityFor, type Finding } from '../src/judge/findings.js';
+import { judge, type Judged } from '../src/judge/judge.js';
+import { failedRecord, type ProcRecord } from '../src/record/record.js';
+import { failure } from '../src/record/failure.js';
+import { statusRecord } from './helpers/records.js';
+import { podPolicy } from '../src/sources/policy.js';
+import { belowLevel, podLevels, PodLevels } from '../src/judge/levels.js';
 import { HOST_POLICY, type FindingPolicy } from '../src/judge/policy.js';
 import { parseAttr } from '../src/procfs/attr.js';
 import { parseIdMap } from '../src/procfs/idmap.js';
@@ -28,8 +31,8 @@ const HOST_MAP = '         0          0 4294967295\n';
 const USERNS_MAP = '         0      65536      65536\n';
 
 /** A process from a status text; pid 7 unless asked, so PID 1's SIGTERM rule stays out of the way. */
-function proc(t: string, extra: Partial<ProcItem> = {}, pid = 7): ProcItem {
-  return { ...itemFromRecord(ORIGIN, pid, parseStatus(t)), uidMap: parseIdMap(HOST_MAP), gidMap: parseIdMap(HOST_MAP), ...extra };
+function proc(t: string, extra: Partial<ProcRecord> = {}, pid = 7): ProcRecord {
+  return { ...statusRecord(ORIGIN, pid, t), uidMap: parseIdMap(HOST_MAP), gidMap: parseIdMap(HOST_MAP), ...extra };
 }
 
 function policy(sc: Record<string, unknown> = {}, pod: Record<string, unknown> = {}, annotations?: Record<string, string>): FindingPolicy {
@@ -46,7 +49,7 @@ const one = (f: Finding[], id: string) => {
   expect(found, `${id} in ${JSON.stringify(f)}`).toHaveLength(1);
   return found[0];
 };
-const unmet = (item: ProcItem, p: FindingPolicy) => evaluatePss(item, p.security)!.unmet.map((u) => `${u.level}/${u.control}`).sort();
+const unmet = (item: ProcRecord, p: FindingPolicy) => evaluatePss(item, p.security)!.unmet.map((u) => `${u.level}/${u.control}`).sort();
 
 describe('levels', () => {
   it('the restricted pod meets restricted: no control unmet, no finding at all', () => {
@@ -93,24 +96,24 @@ describe('levels', () => {
   });
 
   it('the host PID 1 (local mode): privileged, all-capabilities, and root is not held against it', () => {
-    const item = { ...itemFromRecord({ pod: null, namespace: null, container: null }, 1, parseStatus(HOST)) };
+    const item = statusRecord({}, 1, HOST);
     expect(podSecurityFor(item, HOST_POLICY)!.level).toBe('privileged');
     const f = findingsFor(item, HOST_POLICY);
     expect(one(f, 'all-capabilities').severity).toBe('critical');
     expect(ids(f)).not.toContain('runs-as-root');
     expect(ids(f)).not.toContain('pid1-ignores-sigterm');
     // Restricted's hardening is for pods: a local process below it is told by its level alone.
-    const shell = itemFromRecord({ pod: null, namespace: null, container: null }, 300, parseStatus(caps(set(BASELINE, 'Uid', '1000\t1000\t1000\t1000'), '0000000000000000')));
+    const shell = statusRecord({}, 300, caps(set(BASELINE, 'Uid', '1000\t1000\t1000\t1000'), '0000000000000000'));
     expect(podSecurityFor(shell, HOST_POLICY)!.level).toBe('baseline');
     expect(findingsFor(shell, HOST_POLICY)).toEqual([]);
   });
 
   it('kernel threads carry no level and no findings in local mode', () => {
     const kthread = set(set(HOST, 'Kthread', '1'), 'Name', 'kworker/0:1');
-    const item = withFindings(itemFromRecord({ pod: null, namespace: null, container: null }, 40, parseStatus(kthread)), HOST_POLICY);
-    expect(item.kernelThread).toBe(true);
-    expect(item.findings).toEqual([]);
-    expect(item.podSecurity).toBeNull();
+    const item = judge(statusRecord({}, 40, kthread), HOST_POLICY);
+    expect(item.record.kernelThread).toBe(true);
+    expect(item.judgement.findings).toEqual([]);
+    expect(item.judgement.podSecurity).toBeNull();
   });
 
   it('level order for --require-level', () => {
@@ -284,9 +287,9 @@ describe('restricted controls and the spec', () => {
 });
 
 describe('per container and per pod', () => {
-  const at = (pod: string, container: string, t: string, error: string | null = null): ProcItem => {
-    const item = withFindings({ ...proc(t), pod, container, namespace: 'n' }, policy());
-    return error ? { ...item, error, podSecurity: null } : item;
+  const at = (pod: string, container: string, t: string, error: string | null = null): Judged => {
+    const where = { node: null, pod, container, namespace: 'n' };
+    return judge(error ? failedRecord(where, 7, failure('failed', where, error)) : { ...proc(t), where }, policy());
   };
 
   it('a container meets its lowest process\'s level, a pod its lowest container\'s; failed reads are left out', () => {
@@ -300,9 +303,11 @@ describe('per container and per pod', () => {
       { namespace: 'n', pod: 'b', level: 'restricted', containers: [{ container: 'app', level: 'restricted' }] },
       { namespace: 'n', pod: 'd', level: 'privileged', containers: [{ container: 'app', level: 'privileged' }] },
     ]);
-    expect(levelCounts(podLevels(items))).toBe('levels: 1 privileged, 1 baseline, 1 restricted');
-    expect(belowLevel(items, 'restricted').map((i) => i.pod)).toEqual(['a', 'd']);
-    expect(belowLevel(items, 'baseline').map((i) => i.pod)).toEqual(['d']);
+    const levels = new PodLevels();
+    items.forEach((j) => levels.add(j));
+    expect(levels.counts()).toBe('levels: 1 privileged, 1 baseline, 1 restricted');
+    expect(items.filter((j) => belowLevel(j, 'restricted')).map((j) => j.record.where.pod)).toEqual(['a', 'd']);
+    expect(items.filter((j) => belowLevel(j, 'baseline')).map((j) => j.record.where.pod)).toEqual(['d']);
   });
 });
 

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { withFindings } from '../src/judge/findings.js';
-import { errorItem, itemFromRecord } from '../src/record/record.js';
-import { podPolicy } from '../src/kube/security.js';
+import { judge } from '../src/judge/judge.js';
+import { bare, failedAt, statusRecord } from './helpers/records.js';
+import { podPolicy } from '../src/sources/policy.js';
 import { HOST_POLICY } from '../src/judge/policy.js';
-import { parseStatus } from '../src/procfs/status.js';
 import { toDocument } from '../src/render/document.js';
 import { renderJson } from '../src/render/json.js';
 import { safe } from '../src/safe.js';
@@ -16,11 +15,12 @@ const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.
 const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
 const POD = { pod: 'web', namespace: 'default', container: 'app' };
 const both = { capabilities: true, signals: true };
+const docSpec = { show: both, rawFields: true };
 const style = { width: 100, color: false };
 // A forged Name: retitles the terminal (OSC 0), clears it (CSI 2J), and uses
 // an 8-bit CSI and a bidi override.
 const EVIL = 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eexe.txt';
-const hostile = itemFromRecord(POD, 1, parseStatus(nnp.replace(/^Name:.*$/m, `Name:\t${EVIL}`)));
+const hostile = bare(statusRecord(POD, 1, nnp.replace(/^Name:.*$/m, `Name:\t${EVIL}`)));
 
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
@@ -38,20 +38,20 @@ describe('sanitising untrusted text', () => {
   });
 
   it('-o json escapes them and still round-trips', () => {
-    const text = renderJson(toDocument([hostile], both));
+    const text = renderJson(toDocument([hostile], docSpec));
     expect(text).not.toMatch(RAW_CONTROL);
     expect(JSON.parse(text).items[0].name).toBe(EVIL);
   });
 
   it('-o yaml escapes them and still round-trips', () => {
-    const text = renderYaml(toDocument([hostile], both));
+    const text = renderYaml(toDocument([hostile], docSpec));
     expect(text).not.toMatch(RAW_CONTROL);
     expect((load(text) as { items: { name: string }[] }).items[0].name).toBe(EVIL);
   });
 });
 
 describe('the json contract', () => {
-  const doc = JSON.parse(renderJson(toDocument([itemFromRecord(POD, 1, parseStatus(nnp)), errorItem(POD, 9, 'no such process')], both)));
+  const doc = JSON.parse(renderJson(toDocument([bare(statusRecord(POD, 1, nnp)), bare(failedAt(POD, 9, 'no such process'))], docSpec)));
 
   it('has the documented keys and types', () => {
     expect(doc.kind).toBe('ProcStatusList');
@@ -73,15 +73,20 @@ describe('the json contract', () => {
   });
 
   it('a filter leaves the other section out', () => {
-    const caps = toDocument([hostile], { capabilities: true, signals: false }).items[0];
+    const caps = toDocument([hostile], { show: { capabilities: true, signals: false }, rawFields: false }).items[0];
     expect(caps).toHaveProperty('capabilities');
     expect(caps).not.toHaveProperty('signals');
+  });
+
+  it('raw fields only when asked for (--raw-fields)', () => {
+    expect(toDocument([hostile], { show: both, rawFields: false }).items[0]).not.toHaveProperty('fields');
+    expect(toDocument([hostile], docSpec).items[0]).toHaveProperty('fields.CapBnd', '0000000000000401');
   });
 });
 
 describe('tables', () => {
-  const full = itemFromRecord(POD, 1, parseStatus(host));
-  const small = itemFromRecord(POD, 7, parseStatus(nnp));
+  const full = bare(statusRecord(POD, 1, host));
+  const small = bare(statusRecord(POD, 7, nnp));
 
   it('one PID: a detail view with every set, mask and name', () => {
     const text = renderTable([small], { show: both, wide: false, noHeaders: false }, style);
@@ -113,7 +118,7 @@ describe('tables', () => {
   });
 
   it('a full set is ALL in narrow tables and every name in wide', () => {
-    const all = itemFromRecord(POD, 1, parseStatus(host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff')));
+    const all = bare(statusRecord(POD, 1, host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff')));
     expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: false, noHeaders: false }, style)).toContain('ALL (41)');
     expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: true, noHeaders: false }, style)).not.toContain('ALL (41)');
   });
@@ -128,15 +133,15 @@ describe('Pod Security Standards levels', () => {
   const restricted = readFileSync(new URL('fixtures/status/restricted-pod-6.18.txt', import.meta.url), 'utf8');
   const baseline = readFileSync(new URL('fixtures/status/baseline-pod-6.18.txt', import.meta.url), 'utf8');
   const policy = podPolicy({ metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'app' }] } }, { name: 'app' });
-  const a = withFindings(itemFromRecord(POD, 1, parseStatus(restricted)), policy);
-  const b = withFindings(itemFromRecord({ ...POD, pod: 'db' }, 1, parseStatus(baseline)), policy);
+  const a = judge(statusRecord(POD, 1, restricted), policy);
+  const b = judge(statusRecord({ ...POD, pod: 'db' }, 1, baseline), policy);
 
   it('pod rows carry a LEVEL column before FINDINGS; local rows do not', () => {
     const text = renderTable([a, b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
     expect(text.split('\n')[0]).toMatch(/^POD\s+CONTAINER\s+PID\s+.*\s+LEVEL\s+FINDINGS$/);
     expect(text).toMatch(/^web\s+app\s+1\s+sleep\s+.*\srestricted\s+pid1-ignores-sigterm\(W\)/m);
     expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\s+pid1-ignores-sigterm\(W\), no-new-privs-off\(I\)/m);
-    const local = withFindings(itemFromRecord({ pod: null, namespace: null, container: null }, 1, parseStatus(host)), HOST_POLICY);
+    const local = judge(statusRecord({}, 1, host), HOST_POLICY);
     expect(renderTable([local, local], { show: both, wide: false, noHeaders: false }, style).split('\n')[0]).not.toMatch(/LEVEL/);
   });
 
@@ -146,7 +151,7 @@ describe('Pod Security Standards levels', () => {
   });
 
   it('documents carry podSecurity per item and the level per pod', () => {
-    const doc = JSON.parse(renderJson(toDocument([a, b, errorItem({ ...POD, pod: 'gone' }, 1, 'no such process')], both)));
+    const doc = JSON.parse(renderJson(toDocument([a, b, bare(failedAt({ ...POD, pod: 'gone' }, 1, 'no such process'))], docSpec)));
     expect(doc.items[0].podSecurity).toEqual({ level: 'restricted', unmet: [] });
     expect(doc.items[1].podSecurity.unmet[0]).toEqual({
       control: 'Privilege Escalation', level: 'restricted', shows: expect.stringMatching(/^NoNewPrivs is 0/), fix: 'set allowPrivilegeEscalation: false',
@@ -156,7 +161,7 @@ describe('Pod Security Standards levels', () => {
       { namespace: 'default', pod: 'web', level: 'restricted', containers: [{ container: 'app', level: 'restricted' }] },
       { namespace: 'default', pod: 'db', level: 'baseline', containers: [{ container: 'app', level: 'baseline' }] },
     ]);
-    expect(toDocument([withFindings(itemFromRecord({ pod: null, namespace: null, container: null }, 1, parseStatus(host)), HOST_POLICY)], both))
+    expect(toDocument([judge(statusRecord({}, 1, host), HOST_POLICY)], docSpec))
       .not.toHaveProperty('pods');
   });
 });

@@ -2,7 +2,8 @@
 // operating systems: each is one error line (plus a hint), the documented
 // exit code, and no stack trace.
 import { describe, expect, inject, it } from 'vitest';
-import { interpret } from '../src/read/container.js';
+import { containerRecords, interpret } from '../src/read/container.js';
+import { at } from './helpers/records.js';
 import { readSpec } from '../src/read/files.js';
 import { runCliAsync } from './helpers/cli.ts';
 
@@ -94,9 +95,10 @@ describe('what is said about one container is bounded', () => {
     const status = 'Name:\tsh\nPid:\t1\n' + 'CapEff:\t0000000000000000\n'.repeat(170_000);
     const spec = readSpec([1], false);
     const stdout = B + [status, '', '', '', '', '', ''].map((t) => t + B).join('');
-    const r = interpret({ pod: 'p', namespace: 'n', container: 'c' }, spec,
+    const target = { pod: 'p', namespace: 'n', container: 'c' };
+    const r = interpret(target, at(target), spec,
       { stdout, stderr: '', status: { status: 'Success' }, truncated: false, failure: null, maxBytes: 1 << 26 });
-    expect(r.items[0].capabilities!.effective.names).toEqual([]);
+    expect(containerRecords(at(target), r, spec, null)[0].capabilities!.effective.names).toEqual([]);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0].length).toBeLessThan(300);
   });

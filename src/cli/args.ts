@@ -185,6 +185,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
   }
   const requestTimeoutMs = parsedTimeout > MAX_TIMER_MS ? 0 : parsedTimeout;
   if (!Number.isInteger(a.maxBytes) || a.maxBytes < 4096) return fail('--max-bytes must be a whole number of at least 4096');
+  if (!Number.isInteger(a.chunkSize) || a.chunkSize < 0) return fail(`invalid --chunk-size ${a.chunkSize}: must be a whole number, 0 or more (0 lists at once)`);
 
   const only = { capabilities: !!a.capabilities, signals: !!a.signals };
   const show = only.capabilities || only.signals ? only : { capabilities: true, signals: true };
@@ -215,6 +216,8 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
       verbose: !!a.verbose,
       maxBytes: a.maxBytes,
       cmdline: !!a.cmdline,
+      chunkSize: a.chunkSize,
+      rawFields: !!a.rawFields,
     },
   };
 }

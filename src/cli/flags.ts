@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS } from './defaults.js';
 import { OUTPUT_CHOICES } from './output.js';
 
 /**
@@ -63,6 +63,11 @@ export const FLAGS = {
   },
   sortBy: { name: 'sort-by', type: 'string', describe: 'sort the list by this JSONPath, e.g. .pid or .rssBytes' },
   noHeaders: { name: 'no-headers', type: 'boolean', describe: 'omit table headers' },
+  chunkSize: {
+    name: 'chunk-size', type: 'number', default: DEFAULT_CHUNK_SIZE,
+    describe: 'list pods and nodes in pages of this many, as kubectl does; 0 lists them at once',
+  },
+  rawFields: { name: 'raw-fields', type: 'boolean', describe: 'in -o json|yaml and templates, also every raw key/value of the status file (fields)' },
   maxBytes: { name: 'max-bytes', type: 'number', describe: 'most bytes read from one exec', default: DEFAULT_MAX_BYTES },
   verbose: { name: 'verbose', alias: 'v', type: 'boolean', describe: 'debug lines on stderr' },
 } as const satisfies Record<string, FlagDef>;

@@ -1,7 +1,10 @@
 import type { Severity } from '../judge/finding.js';
-import type { OutputSpec } from './output.js';
 import type { Level } from '../judge/pss.js';
+import type { Show } from '../render/document.js';
+import type { OutputSpec } from './output.js';
 import type { NodeTarget, Target } from './target.js';
+
+export type { Show } from '../render/document.js';
 
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, PID_MAX_LIMIT } from './defaults.js';
 
@@ -44,12 +47,10 @@ export interface Options {
   maxBytes: number;
   /** Read command lines too (they may hold secrets). */
   cmdline: boolean;
-}
-
-/** Which sections to show: --capabilities, --signals, or both. */
-export interface Show {
-  capabilities: boolean;
-  signals: boolean;
+  /** Items per page of a list (--chunk-size); 0 lists at once. */
+  chunkSize: number;
+  /** Put each status file's raw key/values in documents (`fields`). */
+  rawFields: boolean;
 }
 
 /** Outcome of reading argv: a value, never a throw. */

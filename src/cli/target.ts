@@ -1,13 +1,6 @@
-/**
- * POD or TYPE/NAME, as kubectl accepts them. Workloads resolve to their pods
- * through the workload's own selector.
- */
-export type TargetKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job';
+import type { NodeTarget, Target, TargetKind } from '../kube/targets.js';
 
-export interface Target {
-  kind: TargetKind;
-  name: string;
-}
+export type { NodeTarget, Target, TargetKind } from '../kube/targets.js';
 
 const ALIASES: Record<string, TargetKind> = {
   po: 'pod', pod: 'pod', pods: 'pod',
@@ -34,10 +27,6 @@ export function parseTarget(text: string): Target | string {
   return { kind, name };
 }
 
-/** `node/NAME`: that node; `nodes` (or `node`, `no`) alone: every node, or those -l selects. */
-export interface NodeTarget {
-  name: string | null;
-}
 
 const NODE_TYPES = new Set(['no', 'node', 'nodes']);
 

@@ -1,11 +1,7 @@
 import { loadCluster, type Cluster } from '../kube/config.js';
-import { getJson } from '../kube/http.js';
+import { listAll } from '../kube/list.js';
 import { getPod, type Pod } from '../kube/pod.js';
 import type { ClusterChoice, Lookups } from './complete.js';
-
-interface List<T> {
-  items?: T[];
-}
 
 /** The kubeconfig and API server behind completion: the tool's own loader and client. */
 export function clusterLookups(): Lookups {
@@ -14,7 +10,14 @@ export function clusterLookups(): Lookups {
   let loaded: { key: string; cluster: Cluster } | undefined;
   const cluster = (c: ClusterChoice): Cluster => {
     const key = `${c.kubeconfig}\0${c.context}`;
-    if (loaded?.key !== key) loaded = { key, cluster: loadCluster({ kubeconfig: c.kubeconfig, context: c.context, deferCredentials: true }) };
+    if (loaded?.key !== key) {
+      loaded = {
+        key,
+        cluster: loadCluster({
+          kubeconfig: c.kubeconfig, context: c.context, deferCredentials: true, env: process.env, cwd: process.cwd(), stderr: () => {},
+        }),
+      };
+    }
     return loaded.cluster;
   };
   return {
@@ -22,17 +25,24 @@ export function clusterLookups(): Lookups {
       return cluster({ ...c, context: null }).kc.getContexts().map((x) => x.name);
     },
     async namespaces(c) {
-      const list = await getJson<List<{ metadata: { name: string } }>>(cluster(c), '/api/v1/namespaces', c.timeoutMs);
-      return (list.items ?? []).map((n) => n.metadata.name);
+      const list = await listAll<{ metadata?: { name?: unknown } }>(cluster(c), '/api/v1/namespaces',
+        { verb: 'list', resource: 'namespaces', namespace: '(all)', name: '' }, listing(c.timeoutMs));
+      return list.map((n) => n?.metadata?.name).filter((n): n is string => typeof n === 'string');
     },
     async pods(c, namespace) {
       const k = cluster(c);
       const ns = namespace ?? k.namespace;
-      return (await getJson<List<Pod>>(k, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`, c.timeoutMs)).items ?? [];
+      return listAll<Pod>(k, `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`,
+        { verb: 'list', resource: 'pods', namespace: ns, name: '' }, listing(c.timeoutMs));
     },
     async pod(c, namespace, name) {
       const k = cluster(c);
-      return getPod(k, namespace ?? k.namespace, name, c.timeoutMs);
+      return getPod(k, namespace ?? k.namespace, name, { timeoutMs: c.timeoutMs });
     },
   };
+}
+
+/** Completion lists as kubectl does, in pages, saying nothing (a completion prints only candidates). */
+function listing(timeoutMs: number) {
+  return { timeoutMs, chunkSize: 500, warn: () => {} };
 }

@@ -1,11 +1,11 @@
-import type { ProcItem } from '../record/record.js';
+import type { ProcRecord } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
 import { isHostMap } from '../procfs/idmap.js';
 import { capsShow, heldBeyond, RUNTIME_DEFAULT_CAPABILITIES, type Control } from './pss.js';
 
 /**
  * Where the kernel contradicts the container's securityContext (container
- * settings over the pod's, src/kube/security.ts): the runtime ignored, or
+ * settings over the pod's, src/sources/policy.ts): the runtime ignored, or
  * did not honour, what the spec asked for. Admission judged the spec, so it
  * passed the pod; these are what it could not see. Pure.
  * https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
@@ -16,7 +16,7 @@ export interface Contradiction {
   message: string;
 }
 
-export function contradictions(item: ProcItem, sc: SecuritySpec): Contradiction[] {
+export function contradictions(item: ProcRecord, sc: SecuritySpec): Contradiction[] {
   const out: Contradiction[] = [];
   const say = (control: Control | null, message: string) => out.push({ control, message });
   const caps = item.capabilities;

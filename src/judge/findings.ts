@@ -1,6 +1,6 @@
 import { contradictions } from './exceeds.js';
 import type { Finding, Severity } from './finding.js';
-import type { ProcItem } from '../record/record.js';
+import { innerPid, type ProcRecord } from '../record/record.js';
 import type { FindingPolicy } from './policy.js';
 import { evaluatePss, PSS_URL, unprivilegedRoot, type Control, type PodSecurity, type UnmetControl } from './pss.js';
 
@@ -28,8 +28,8 @@ const CONTROL_IDS: Record<string, string> = {
 };
 
 /** What is worth telling about one process, judged by the policy. Pure. */
-export function findingsFor(item: ProcItem, policy: FindingPolicy, pss: PodSecurity | null = podSecurityFor(item, policy)): Finding[] {
-  if (item.error !== null || !item.capabilities || !item.signals) return [];
+export function findingsFor(item: ProcRecord, policy: FindingPolicy, pss: PodSecurity | null = podSecurityFor(item, policy)): Finding[] {
+  if (item.failure !== null || !item.capabilities || !item.signals) return [];
   // A kernel thread runs no program and cannot be changed: nothing to tell (local mode lists them).
   if (policy.scope === 'host' && item.kernelThread) return [];
   const out: Finding[] = [];
@@ -37,10 +37,12 @@ export function findingsFor(item: ProcItem, policy: FindingPolicy, pss: PodSecur
 
   // https://man7.org/linux/man-pages/man2/kill.2.html: "The only signals that can be sent to
   // process ID 1, the init process, are those for which init has explicitly installed signal
-  // handlers." The same holds for the init of a PID namespace (pid_namespaces(7)).
+  // handlers." The same holds for the init of a PID namespace (pid_namespaces(7)). "PID 1" is the
+  // PID in the container's own namespace: a node read sees the container's init as some host PID
+  // N with NSpid "N 1".
   // A finding never rests on a mask that failed to parse: all three must have decoded.
   const { caught: cgt, blocked: blk, ignored: ign } = item.signals;
-  if (inPod && item.pid === 1 && item.tid === null && cgt.names && blk.names && ign.names) {
+  if (inPod && innerPid(item) === 1 && item.tid === null && cgt.names && blk.names && ign.names) {
     const caught = cgt.names;
     const blocked = blk.names;
     const ignored = ign.names;
@@ -104,13 +106,7 @@ function exceeds(control: Control | null, messages: string[], unmet: UnmetContro
 }
 
 /** The level a process meets; null where there is nothing to judge (failed reads, the host's kernel threads). */
-export function podSecurityFor(item: ProcItem, policy: FindingPolicy): PodSecurity | null {
+export function podSecurityFor(item: ProcRecord, policy: FindingPolicy): PodSecurity | null {
   if (policy.scope === 'host' && item.kernelThread) return null;
   return evaluatePss(item, policy.security);
-}
-
-/** The item with its level and findings: built once, never changed after. */
-export function withFindings(item: ProcItem, policy: FindingPolicy): ProcItem {
-  const podSecurity = podSecurityFor(item, policy);
-  return { ...item, podSecurity, findings: findingsFor(item, policy, podSecurity) };
 }

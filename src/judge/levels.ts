@@ -1,11 +1,11 @@
-import type { ProcItem } from '../record/record.js';
 import { LEVELS, levelAtLeast, lowerLevel, type Level } from './pss.js';
+import type { Judged } from './judge.js';
 
 /**
  * The Pod Security Standards level summed up per container and per pod: a
  * container meets the lowest level of its processes read, a pod the lowest
  * of its containers. Processes that failed to read (no level) are left out;
- * a pod none of whose processes was read is not listed. Pure.
+ * a pod none of whose processes was read is not listed.
  */
 export interface PodLevel {
   namespace: string;
@@ -14,28 +14,47 @@ export interface PodLevel {
   containers: { container: string; level: Level }[];
 }
 
-export function podLevels(items: ProcItem[]): PodLevel[] {
-  const pods = new Map<string, PodLevel>();
-  for (const item of items) {
-    if (item.pod === null || item.namespace === null || item.container === null || !item.podSecurity) continue;
-    const key = `${item.namespace}/${item.pod}`;
-    let pod = pods.get(key);
-    if (!pod) pods.set(key, (pod = { namespace: item.namespace, pod: item.pod, level: item.podSecurity.level, containers: [] }));
-    pod.level = lowerLevel(pod.level, item.podSecurity.level);
-    const container = pod.containers.find((c) => c.container === item.container);
-    if (container) container.level = lowerLevel(container.level, item.podSecurity.level);
-    else pod.containers.push({ container: item.container, level: item.podSecurity.level });
+/**
+ * Levels gathered as judged processes stream by, in the order first seen.
+ * Holds one small entry per pod, never the records.
+ */
+export class PodLevels {
+  private readonly pods = new Map<string, PodLevel>();
+
+  add(j: Judged): void {
+    const { where } = j.record;
+    const level = j.judgement.podSecurity?.level;
+    if (where.pod === null || where.namespace === null || where.container === null || !level) return;
+    const key = `${where.namespace}/${where.pod}`;
+    let pod = this.pods.get(key);
+    if (!pod) this.pods.set(key, (pod = { namespace: where.namespace, pod: where.pod, level, containers: [] }));
+    pod.level = lowerLevel(pod.level, level);
+    const container = pod.containers.find((c) => c.container === where.container);
+    if (container) container.level = lowerLevel(container.level, level);
+    else pod.containers.push({ container: where.container, level });
   }
-  return [...pods.values()];
+
+  list(): PodLevel[] {
+    return [...this.pods.values()];
+  }
+
+  /** "levels: 1 privileged, 5 baseline, 2 restricted" over pods; null when no pod has a level. */
+  counts(): string | null {
+    if (this.pods.size === 0) return null;
+    const n = (l: Level) => [...this.pods.values()].filter((p) => p.level === l).length;
+    return `levels: ${LEVELS.map((l) => `${n(l)} ${l}`).join(', ')}`;
+  }
 }
 
-/** "levels: 1 privileged, 5 baseline, 2 restricted" over pods; null when no pod has a level. */
-export function levelCounts(pods: PodLevel[]): string | null {
-  if (pods.length === 0) return null;
-  return `levels: ${LEVELS.map((l) => `${pods.filter((p) => p.level === l).length} ${l}`).join(', ')}`;
+/** All of them at once (tests, and documents built from a list). */
+export function podLevels(items: Iterable<Judged>): PodLevel[] {
+  const levels = new PodLevels();
+  for (const j of items) levels.add(j);
+  return levels.list();
 }
 
-/** The processes read that meet only a lower level than `floor`. */
-export function belowLevel(items: ProcItem[], floor: Level): ProcItem[] {
-  return items.filter((i) => i.error === null && i.podSecurity !== null && !levelAtLeast(i.podSecurity.level, floor));
+/** A process read that meets only a lower level than `floor` (--require-level); a failed read is no such process. */
+export function belowLevel(j: Judged, floor: Level): boolean {
+  const level = j.judgement.podSecurity?.level;
+  return level !== undefined && !levelAtLeast(level, floor);
 }

@@ -1,6 +1,6 @@
 /**
  * What the findings stage needs to know besides the process: a narrow policy,
- * derived once per container from its pod (src/kube/security.ts), never the
+ * derived once per container from its pod (src/sources/policy.ts), never the
  * Pod object itself.
  */
 export interface FindingPolicy {

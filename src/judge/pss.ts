@@ -1,5 +1,5 @@
 import { CAPABILITY_NAMES } from '../decode/capabilities.js';
-import type { ProcItem } from '../record/record.js';
+import type { ProcRecord } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
 import { isHostMap, toHost } from '../procfs/idmap.js';
 
@@ -73,7 +73,7 @@ export function lowerLevel(a: Level, b: Level): Level {
 const CAP_SETS = [['effective', 'CapEff'], ['permitted', 'CapPrm'], ['bounding', 'CapBnd']] as const;
 
 /** Capabilities of the process outside `allowed`, or null when a set did not decode (then nothing is judged). */
-export function heldBeyond(item: ProcItem, allowed: readonly string[]): string[] | null {
+export function heldBeyond(item: ProcRecord, allowed: readonly string[]): string[] | null {
   const caps = item.capabilities;
   if (!caps) return null;
   const held = new Set<string>();
@@ -86,7 +86,7 @@ export function heldBeyond(item: ProcItem, allowed: readonly string[]): string[]
 }
 
 /** "CapEff, CapPrm and CapBnd hold CAP_A, CAP_B": which sets hold which of `names`. */
-export function capsShow(item: ProcItem, names: string[]): string {
+export function capsShow(item: ProcRecord, names: string[]): string {
   const groups = new Map<string, string[]>();
   for (const [key, field] of CAP_SETS) {
     const inSet = (item.capabilities?.[key].names ?? []).filter((n) => names.includes(n));
@@ -97,7 +97,7 @@ export function capsShow(item: ProcItem, names: string[]): string {
 }
 
 /** Root inside a user namespace of its own whose uid 0 maps to a non-zero host uid: not root on the node. */
-export function unprivilegedRoot(item: ProcItem): { hostUid: number; map: string } | null {
+export function unprivilegedRoot(item: ProcRecord): { hostUid: number; map: string } | null {
   if (!item.uidMap || isHostMap(item.uidMap)) return null;
   const hostUid = toHost(item.uidMap, 0);
   if (hostUid === null || hostUid === 0) return null;
@@ -109,8 +109,8 @@ export function unprivilegedRoot(item: ProcItem): { hostUid: number; map: string
  * null when there is nothing to judge (a failed read). `spec` is null for
  * processes outside any pod; the spec-only controls are then not judged.
  */
-export function evaluatePss(item: ProcItem, spec: SecuritySpec | null): PodSecurity | null {
-  if (item.error !== null || !item.capabilities) return null;
+export function evaluatePss(item: ProcRecord, spec: SecuritySpec | null): PodSecurity | null {
+  if (item.failure !== null || !item.capabilities) return null;
   const unmet: UnmetControl[] = [];
   const add = (control: Control, level: UnmetControl['level'], shows: string, fix: string) =>
     unmet.push({ control, level, shows, fix });
@@ -182,6 +182,6 @@ export function evaluatePss(item: ProcItem, spec: SecuritySpec | null): PodSecur
   return { level, unmet };
 }
 
-function seccompText(item: ProcItem): string {
+function seccompText(item: ProcRecord): string {
   return item.seccomp === 'disabled' ? '0' : item.seccomp === 'strict' ? '1' : item.seccomp === 'filter' ? '2' : '?';
 }

@@ -23,8 +23,12 @@ export interface LoadOptions {
   context: string | null;
   /** The time limit for a credential plugin (kubectl's --request-timeout); 30s when unset or 0. */
   requestTimeoutMs?: number;
-  /** For tests: the environment ($KUBECONFIG, $HOME, KUBERNETES_SERVICE_*), else process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** The environment ($KUBECONFIG, $HOME, KUBERNETES_SERVICE_*), as the run's Io has it. */
+  env: NodeJS.ProcessEnv;
+  /** Where a relative --kubeconfig or $KUBECONFIG path starts. */
+  cwd: string;
+  /** Where a credential plugin's own stderr goes (the user's terminal, through the run's Io). */
+  stderr: (text: string) => void;
   /** For tests: the home directory, else $HOME. */
   home?: string;
   /** For tests: where the in-cluster service account files are. */
@@ -60,11 +64,11 @@ export function loadCluster(opts: LoadOptions): Cluster {
 }
 
 function load(opts: LoadOptions): Cluster {
-  const env = opts.env ?? process.env;
+  const env = opts.env;
   const home = opts.home ?? (env.HOME || os.homedir());
   const saDir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const sources = kubeconfigSources(opts.kubeconfig, env, home);
-  const merged = loadKubeconfigs(sources, readOrNull, process.cwd());
+  const merged = loadKubeconfigs(sources, readOrNull, opts.cwd);
 
   // client-go falls back to the pod's service account only when the merged
   // kubeconfig is empty (and no file was named with --kubeconfig).
@@ -177,7 +181,7 @@ function currentUser(kc: KubeConfig, u: Named<Fields>, cluster: Named<Fields>, o
   const cfg = parseExecConfig(u.name, v.exec);
   const timeoutMs = opts.requestTimeoutMs && opts.requestTimeoutMs > 0 ? opts.requestTimeoutMs : PLUGIN_TIMEOUT_MS;
   const cache = new CredentialCache(() => runCredentialPlugin(cfg, {
-    timeoutMs, env, cluster: cfg.provideClusterInfo ? execCluster(cluster) : undefined, stderr: (text) => process.stderr.write(text),
+    timeoutMs, env, cluster: cfg.provideClusterInfo ? execCluster(cluster) : undefined, stderr: opts.stderr,
   }));
   // Run it now: a failure is the run's one error, before any request.
   if (!opts.deferCredentials) cache.get();

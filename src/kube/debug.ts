@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CliError } from '../errors.js';
 import type { Cluster } from './config.js';
-import { ApiError } from './errors.js';
-import { requestJson } from './http.js';
-import { apiFailure, getPod, type ContainerStatus, type Pod } from './pod.js';
+import { send } from './api.js';
+import { getPod, type ContainerStatus, type Pod } from './pod.js';
+import { pollUntil } from './poll.js';
 
 /**
  * An ephemeral debug container that shares the target container's PID
@@ -34,6 +34,7 @@ export interface DebugRequest {
   image: string;
   timeoutMs: number;
   log: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 /** Name of the container this tool adds for a target and image: stable, so a second run finds it. */
@@ -63,52 +64,43 @@ export async function ensureDebugContainer(cluster: Cluster, req: DebugRequest):
   }
   const container = debugContainerName(req.target, req.image, attempt);
   req.log(`adding ephemeral container ${container} (image ${req.image}, target ${req.target}) to ${ns}/${name}`);
-  try {
-    // A strategic merge patch keyed by name adds one container, as kubectl debug does.
-    await requestJson(cluster, 'PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/ephemeralcontainers`,
-      req.timeoutMs, {
-        contentType: 'application/strategic-merge-patch+json',
-        value: {
-          spec: {
-            ephemeralContainers: [{
-              name: container,
-              image: req.image,
-              targetContainerName: req.target,
-              command: ['sleep', '2147483647'],
-              stdin: false,
-              tty: false,
-              terminationMessagePolicy: 'File',
-              securityContext: READER_SECURITY_CONTEXT,
-            }],
-          },
+  // A strategic merge patch keyed by name adds one container, as kubectl debug does.
+  await send(cluster, 'PATCH', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/ephemeralcontainers`,
+    { verb: 'patch', resource: 'pods/ephemeralcontainers', namespace: ns, name }, req, {
+      contentType: 'application/strategic-merge-patch+json',
+      value: {
+        spec: {
+          ephemeralContainers: [{
+            name: container,
+            image: req.image,
+            targetContainerName: req.target,
+            command: ['sleep', '2147483647'],
+            stdin: false,
+            tty: false,
+            terminationMessagePolicy: 'File',
+            securityContext: READER_SECURITY_CONTEXT,
+          }],
         },
-      });
-  } catch (err) {
-    if (err instanceof ApiError) {
-      throw apiFailure(err, cluster, { verb: 'patch', resource: 'pods/ephemeralcontainers', namespace: ns, name });
-    }
-    throw err;
-  }
+      },
+    });
   return waitRunning(cluster, pod, container, req);
 }
 
 async function waitRunning(cluster: Cluster, pod: Pod, container: string, req: DebugRequest): Promise<string> {
   const ns = pod.metadata.namespace;
   const name = pod.metadata.name;
-  // --request-timeout 0 means no limit, here as for every request.
-  const deadline = req.timeoutMs > 0 ? Date.now() + req.timeoutMs : Infinity;
   let last: ContainerStatus['state'] | undefined;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const current = await getPod(cluster, ns, name, req.timeoutMs);
+  // --request-timeout 0 means no limit, here as for every request.
+  const running = await pollUntil(async () => {
+    const current = await getPod(cluster, ns, name, req);
     last = current.status?.ephemeralContainerStatuses?.find((s) => s.name === container)?.state;
-    if (last?.running) return container;
     if (last?.terminated) {
       throw new CliError(`the debug container ${container} in ${ns}/${name} terminated (${last.terminated.reason ?? 'no reason given'})`,
         undefined, 'debug container');
     }
-    if (Date.now() + delay > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+    return last?.running ? container : undefined;
+  }, req);
+  if (running !== null) return running;
   const why = last?.waiting ? `: ${last.waiting.reason ?? 'waiting'}${last.waiting.message ? ` (${last.waiting.message})` : ''}` : '';
   const pull = /ImagePull|ErrImage|InvalidImageName/.test(last?.waiting?.reason ?? '');
   throw new CliError(`the debug container ${container} in ${ns}/${name} did not start within ${req.timeoutMs / 1000}s${why}`,

@@ -3,6 +3,8 @@ import { CliError } from '../errors.js';
 /** A Kubernetes Status object, as the API server sends on failures. */
 export interface Status {
   kind?: string;
+  /** A 410 Expired list page carries the token that continues the list inconsistently. */
+  metadata?: { continue?: string };
   status?: string;
   message?: string;
   reason?: string;
@@ -15,9 +17,22 @@ export class ApiError extends Error {
   constructor(
     readonly code: number,
     readonly status: Status | null,
+    /** The Retry-After header's seconds, when it had one (429 from priority and fairness, a 5xx under load). */
+    readonly retryAfter: number | null = null,
   ) {
     super(status?.message || `the API server answered HTTP ${code}`);
   }
+}
+
+/**
+ * Retry-After as client-go reads it: whole seconds only (an HTTP date is
+ * ignored), at least 0.
+ * https://github.com/kubernetes/client-go/blob/master/rest/with_retry.go (retryAfterSeconds)
+ */
+export function retryAfterSeconds(header: string | string[] | undefined): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\s*\d{1,9}\s*$/.test(value)) return null;
+  return Number(value);
 }
 
 /** Reads a Status body; anything else yields null. */

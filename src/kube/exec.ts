@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import WebSocket from 'ws';
 import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import type { Cluster } from './config.js';
-import { ApiError, parseStatus, seconds, type Status } from './errors.js';
+import { ApiError, parseStatus, retryAfterSeconds, seconds, type Status } from './errors.js';
 import { agentFor, secureContext } from './http.js';
 
 /**
@@ -26,6 +26,8 @@ export interface ExecRequest {
   maxBytes: number;
   timeoutMs: number;
   log: (line: string) => void;
+  /** Ends the exec at once (Ctrl-C): it rejects with code ABORT_ERR. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -81,7 +83,8 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
         if ((size += c.length) <= MAX_STATUS) chunks.push(c);
       });
       response.on('end', () => {
-        ws.emit('error', new UpgradeRefused(response.statusCode ?? 0, parseStatus(Buffer.concat(chunks).toString('utf8'))));
+        ws.emit('error', new UpgradeRefused(response.statusCode ?? 0, parseStatus(Buffer.concat(chunks).toString('utf8')),
+          retryAfterSeconds(response.headers['retry-after'])));
         request.destroy();
         ws.terminate();
       });
@@ -102,8 +105,16 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
       if (!status && !truncated && !failure) failure = 'the exec stream closed without a status; the output may be incomplete';
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure, maxBytes: req.maxBytes });
+    };
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket?.terminate();
+      reject(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
     };
     const timer = setTimeout(() => {
       failure = `the exec did not finish within ${seconds(req.timeoutMs)} (--request-timeout)`;
@@ -117,6 +128,8 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
       }
     }, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
     if (!Number.isFinite(deadline)) clearTimeout(timer);
+    if (req.signal?.aborted) return onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
 
     handler
       .connect(path, null, (channel, data) => {
@@ -141,6 +154,8 @@ export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<E
         return true;
       })
       .then((ws) => {
+        // Interrupted or timed out while the upgrade was under way: nobody waits for this socket.
+        if (settled) return void ws.terminate();
         req.log(`exec connected, subprotocol ${ws.protocol || '(none)'}`);
         ws.on('close', finish);
         ws.on('error', (e: Error) => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Cluster } from './config.js';
-import { ApiError, networkError, parseStatus } from './errors.js';
+import { ApiError, parseStatus, retryAfterSeconds } from './errors.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -60,28 +60,24 @@ export function agentFor(cluster: Cluster, o: TlsOptions): http.Agent | undefine
 }
 
 /**
- * GET a JSON object from the API server with the kubeconfig's TLS and auth,
- * as client-node applies them (applyToHTTPSOptions), on Node's own https.
- */
-export function getJson<T>(cluster: Cluster, path: string, timeoutMs: number): Promise<T> {
-  return requestJson<T>(cluster, 'GET', path, timeoutMs);
-}
-
-/**
- * Any verb; a body is sent as JSON with the given content type (e.g. a patch
- * type). A request sent on a kept-alive connection that the server closed in
+ * One request to the API server with the kubeconfig's TLS and auth, as
+ * client-node applies them (applyToHTTPSOptions), on Node's own https. Any
+ * verb; a body is sent as JSON with the given content type (e.g. a patch
+ * type). A non-2xx answer rejects with an ApiError; a socket failure with the
+ * socket's own error: src/kube/api.ts decides what is retried and how either
+ * is told. A request sent on a kept-alive connection that the server closed in
  * the meantime fails with ECONNRESET before any answer: that request never
  * reached the server, so it is sent once more on a new connection, as
  * Node's documentation advises for reused sockets.
  * https://nodejs.org/api/http.html#requestreusedsocket
  */
 export async function requestJson<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
-  body?: { contentType: string; value: unknown }): Promise<T> {
+  body?: { contentType: string; value: unknown }, signal?: AbortSignal): Promise<T> {
   try {
-    return await requestOnce<T>(cluster, method, path, timeoutMs, body);
+    return await requestOnce<T>(cluster, method, path, timeoutMs, body, signal);
   } catch (err) {
     if (!(err instanceof StaleSocket)) throw err;
-    return requestOnce<T>(cluster, method, path, timeoutMs, body);
+    return requestOnce<T>(cluster, method, path, timeoutMs, body, signal);
   }
 }
 
@@ -89,7 +85,7 @@ export async function requestJson<T>(cluster: Cluster, method: string, path: str
 class StaleSocket extends Error {}
 
 async function requestOnce<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
-  body?: { contentType: string; value: unknown }): Promise<T> {
+  body?: { contentType: string; value: unknown }, signal?: AbortSignal): Promise<T> {
   const opts: https.RequestOptions = {};
   await cluster.kc.applyToHTTPSOptions(opts);
   const url = new URL(cluster.server + path);
@@ -114,8 +110,14 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
       if (req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return reject(new StaleSocket(err.message));
-      reject(networkError(err, cluster.server, timeoutMs));
+      reject(err);
     });
+    if (signal) {
+      const abort = () => req.destroy(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
+      req.on('close', () => signal.removeEventListener('abort', abort));
+    }
     req.on('response', (res) => {
       answered = true;
       const chunks: Buffer[] = [];
@@ -129,7 +131,7 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
         if (timer) clearTimeout(timer);
         const body = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) return reject(new ApiError(code, parseStatus(body)));
+        if (code < 200 || code > 299) return reject(new ApiError(code, parseStatus(body), retryAfterSeconds(res.headers['retry-after'])));
         try {
           resolve(JSON.parse(body) as T);
         } catch {

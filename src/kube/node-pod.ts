@@ -2,9 +2,11 @@ import { randomInt } from 'node:crypto';
 import { CliError } from '../errors.js';
 import type { Cluster } from './config.js';
 import { READER_SECURITY_CONTEXT } from './debug.js';
+import { failureOf, send, type CallOptions } from './api.js';
 import { ApiError } from './errors.js';
 import { requestJson } from './http.js';
-import { apiFailure, getPod, type Pod } from './pod.js';
+import { getPod, type Pod } from './pod.js';
+import { pollUntil } from './poll.js';
 
 /**
  * The short-lived pod that reads a node's processes: on that node
@@ -89,14 +91,15 @@ type ServedPod = Pod & { metadata: { uid?: string } };
 export class CreateRefused extends CliError {}
 
 /** POST the pod; an API refusal (RBAC, Pod Security admission, a quota) becomes one line. */
-export async function createReaderPod(cluster: Cluster, namespace: string, spec: ReaderPodSpec, timeoutMs: number): Promise<ServedPod> {
+export async function createReaderPod(cluster: Cluster, namespace: string, spec: ReaderPodSpec, o: CallOptions): Promise<ServedPod> {
+  const what = { verb: 'create', resource: 'pods', namespace, name: spec.name };
   try {
-    return await requestJson<ServedPod>(cluster, 'POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, timeoutMs,
-      { contentType: 'application/json', value: readerPod(spec) });
+    // Sent once, never retried on a dropped connection: the pod may exist, and the caller deletes it by name.
+    return await requestJson<ServedPod>(cluster, 'POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, o.timeoutMs,
+      { contentType: 'application/json', value: readerPod(spec) }, o.signal);
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    const said = apiFailure(err, cluster, { verb: 'create', resource: 'pods', namespace, name: spec.name });
-    if (err.code < 400 || err.code > 499) throw said;
+    const said = failureOf(err, cluster, what, o.timeoutMs);
+    if (!(err instanceof ApiError) || err.code < 400 || err.code > 499) throw said;
     // Pod Security admission refuses hostPID below the "privileged" level with a 403 too; RBAC is not the cause then.
     // https://kubernetes.io/docs/concepts/security/pod-security-admission/
     const hint = err.code === 403 && /PodSecurity/.test(said.message)
@@ -110,12 +113,12 @@ export async function createReaderPod(cluster: Cluster, namespace: string, spec:
 export async function deleteReaderPod(cluster: Cluster, namespace: string, name: string, timeoutMs: number):
   Promise<'deleted' | 'absent' | CliError> {
   try {
-    await requestJson(cluster, 'DELETE', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, timeoutMs);
+    await send(cluster, 'DELETE', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
+      { verb: 'delete', resource: 'pods', namespace, name }, { timeoutMs });
     return 'deleted';
   } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return 'absent';
-    if (err instanceof ApiError) return apiFailure(err, cluster, { verb: 'delete', resource: 'pods', namespace, name });
-    return new CliError((err as Error)?.message ?? String(err));
+    if (err instanceof CliError && err.kind === 'not found') return 'absent';
+    return err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
   }
 }
 
@@ -128,25 +131,25 @@ const STUCK = /^(ErrImageNeverPull|InvalidImageName|CreateContainerConfigError)$
 
 /** Polls the pod until its container runs, within timeoutMs (0: no limit). */
 export async function waitReaderRunning(cluster: Cluster, namespace: string, name: string, o: {
-  node: string; image: string; timeoutMs: number; nodeReady: boolean | null; log: (line: string) => void;
+  node: string; image: string; timeoutMs: number; nodeReady: boolean | null; log: (line: string) => void; signal?: AbortSignal;
 }): Promise<void> {
-  const deadline = o.timeoutMs > 0 ? Date.now() + o.timeoutMs : Infinity;
   let waiting: { reason?: string; message?: string } | undefined;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
-    const pod = await getPod(cluster, namespace, name, o.timeoutMs);
+  const started = await pollUntil(async () => {
+    const pod = await getPod(cluster, namespace, name, o);
     const state = pod.status?.containerStatuses?.find((s) => s.name === READER_CONTAINER)?.state;
-    if (state?.running) return;
+    if (state?.running) return true;
     const phase = pod.status?.phase;
     if (state?.terminated || phase === 'Failed' || phase === 'Succeeded') {
       const why = state?.terminated?.reason ?? pod.status?.reason ?? phase ?? 'terminated';
       throw new CliError(`the reader pod ${namespace}/${name} on node ${o.node} stopped before the read (${why})`, undefined, 'debug container');
     }
     waiting = state?.waiting;
-    if (waiting?.reason && STUCK.test(waiting.reason)) break;
-    if (Date.now() + delay > deadline) break;
+    if (waiting?.reason && STUCK.test(waiting.reason)) return false;
     o.log(`waiting for pod ${namespace}/${name}: ${waiting?.reason ?? phase ?? 'no status yet'}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+    return undefined;
+  }, o);
+  if (started === true) return;
+  if (o.signal?.aborted) throw new CliError('interrupted', undefined, 'interrupted');
   const why = waiting?.reason ? `: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}` : '';
   const pull = /ImagePull|ErrImage|InvalidImageName/.test(waiting?.reason ?? '');
   const stuck = waiting?.reason && STUCK.test(waiting.reason);

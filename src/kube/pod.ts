@@ -1,12 +1,26 @@
 import { CliError } from '../errors.js';
+import { getObject, type CallOptions } from './api.js';
 import type { Cluster } from './config.js';
-import { ApiError } from './errors.js';
-import { getJson } from './http.js';
+import { containerChoices, containerNames, containersOf, type ContainerKind } from './containers.js';
 
 /** The parts of a v1 Pod this tool reads. */
 export interface Pod {
-  metadata: { name: string; namespace: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-  spec: { containers: ContainerSpec[]; initContainers?: ContainerSpec[]; ephemeralContainers?: ContainerSpec[] };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
+  };
+  spec: {
+    containers: ContainerSpec[];
+    initContainers?: ContainerSpec[];
+    ephemeralContainers?: ContainerSpec[];
+    nodeName?: string;
+    os?: { name?: string };
+    nodeSelector?: Record<string, string>;
+  };
   status?: {
     phase?: string;
     reason?: string;
@@ -17,21 +31,6 @@ export interface Pod {
   };
 }
 
-/**
- * Windows containers have no /proc. A pod says it runs on Windows through
- * spec.os.name (required for Windows pods under Pod Security) or, on older
- * manifests, a kubernetes.io/os node selector.
- * https://kubernetes.io/docs/concepts/windows/user-guide/#ensuring-os-specific-workloads-land-on-the-appropriate-container-host
- */
-export function checkLinux(pod: Pod): void {
-  const spec = pod.spec as Pod['spec'] & { os?: { name?: string }; nodeSelector?: Record<string, string> };
-  const os = spec.os?.name ?? spec.nodeSelector?.['kubernetes.io/os'];
-  if (os && os !== 'linux') {
-    throw new CliError(`pod ${pod.metadata.namespace}/${pod.metadata.name} runs on ${os === 'windows' ? 'Windows' : os}, ` +
-      'which has no /proc: there is no process status to read', undefined, 'unsupported os');
-  }
-}
-
 export interface ContainerSpec {
   name: string;
   image?: string;
@@ -40,6 +39,7 @@ export interface ContainerSpec {
 
 export interface ContainerStatus {
   name: string;
+  containerID?: string;
   state?: {
     running?: object;
     waiting?: { reason?: string; message?: string };
@@ -47,51 +47,65 @@ export interface ContainerStatus {
   };
 }
 
-export async function getPod(cluster: Cluster, namespace: string, name: string, timeoutMs: number): Promise<Pod> {
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
-  try {
-    return await getJson<Pod>(cluster, path, timeoutMs);
-  } catch (err) {
-    if (err instanceof ApiError) throw apiFailure(err, cluster, { verb: 'get', resource: 'pods', namespace, name });
-    throw err;
+/**
+ * What the API server sent, checked before anything reads it as a Pod: an
+ * object with a metadata name and namespace, and a spec whose containers
+ * are objects with names. Anything else is one line saying what came, never
+ * a "Cannot read properties of null" later on.
+ */
+export function asPod(value: unknown, what: string): Pod {
+  const bad = (why: string) => new CliError(`the API server sent ${what} that is not a usable Pod: ${why}`, undefined, 'garbled output');
+  if (!isObject(value)) return raise(bad(value === null ? 'null' : `a ${Array.isArray(value) ? 'list' : typeof value}`));
+  const meta = value.metadata;
+  if (!isObject(meta) || typeof meta.name !== 'string' || typeof meta.namespace !== 'string') return raise(bad('no metadata name and namespace'));
+  const where = `${meta.namespace}/${meta.name}`;
+  const spec = value.spec;
+  if (!isObject(spec)) return raise(bad(`pod ${where} has no spec`));
+  for (const key of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
+    const list = spec[key];
+    if (list === undefined || list === null) {
+      if (key === 'containers') return raise(bad(`pod ${where} has no spec.containers`));
+      continue;
+    }
+    if (!Array.isArray(list) || list.some((c) => !isObject(c) || typeof c.name !== 'string' || c.name === '')) {
+      return raise(bad(`pod ${where} has spec.${key} entries without a name`));
+    }
   }
+  if (value.status !== undefined && value.status !== null && !isObject(value.status)) return raise(bad(`pod ${where} has a status that is not an object`));
+  return value as unknown as Pod;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function raise(err: CliError): never {
+  throw err;
 }
 
 /**
- * An API refusal → one line in the server's own words, plus what to do.
- * https://kubernetes.io/docs/reference/access-authn-authz/authorization/#checking-api-access
+ * Windows containers have no /proc. A pod says it runs on Windows through
+ * spec.os.name (required for Windows pods under Pod Security) or, on older
+ * manifests, a kubernetes.io/os node selector.
+ * https://kubernetes.io/docs/concepts/windows/user-guide/#ensuring-os-specific-workloads-land-on-the-appropriate-container-host
  */
-export function apiFailure(
-  err: ApiError,
-  cluster: Cluster,
-  what: { verb: string; resource: string; namespace: string; name: string },
-): CliError {
-  const said = err.status?.message;
-  switch (err.code) {
-    case 401:
-      return new CliError(
-        `the API server ${cluster.server} rejected the credentials of context "${cluster.context}" (Unauthorized)`,
-        'the token or certificate is wrong or expired; log in again or refresh the kubeconfig',
-        'unauthorized',
-      );
-    case 403:
-      return new CliError(said || `forbidden: ${what.verb} ${what.resource} in namespace "${what.namespace}"`,
-        `check with: kubectl auth can-i ${what.verb} ${what.resource} ${what.namespace === '(all)' ? '-A' : `-n ${what.namespace}`}`,
-        'forbidden');
-    case 404:
-      if (what.resource === 'pods' || what.resource === 'pods/exec') {
-        return new CliError(`pod "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
-      }
-      return new CliError(said || `${what.resource} "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
-    default:
-      return new CliError(`${what.verb} ${what.resource} ${what.namespace}/${what.name}: ${said || err.message} (HTTP ${err.code})`,
-        undefined, `HTTP ${err.code}`);
+export function checkLinux(pod: Pod): void {
+  const os = pod.spec.os?.name ?? pod.spec.nodeSelector?.['kubernetes.io/os'];
+  if (os && os !== 'linux') {
+    throw new CliError(`pod ${pod.metadata.namespace}/${pod.metadata.name} runs on ${os === 'windows' ? 'Windows' : os}, ` +
+      'which has no /proc: there is no process status to read', undefined, 'unsupported os');
   }
+}
+
+export async function getPod(cluster: Cluster, namespace: string, name: string, o: CallOptions): Promise<Pod> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+  const pod = await getObject<unknown>(cluster, path, { verb: 'get', resource: 'pods', namespace, name }, o);
+  return asPod(pod, `for pod ${namespace}/${name} an object`);
 }
 
 export interface ResolvedContainer {
   name: string;
-  kind: 'container' | 'init' | 'ephemeral';
+  kind: ContainerKind;
   /** A line for stderr when the choice was made for the user, as kubectl prints it. */
   notice: string | null;
 }
@@ -106,9 +120,8 @@ const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
  * https://kubernetes.io/docs/reference/labels-annotations-taints/#kubectl-kubernetes-io-default-container
  */
 export function resolveContainer(pod: Pod, selector: string | null): ResolvedContainer {
-  const regular = pod.spec.containers ?? [];
-  const init = pod.spec.initContainers ?? [];
-  const ephemeral = pod.spec.ephemeralContainers ?? [];
+  const all = containersOf(pod);
+  const regular = all.filter((c) => c.kind === 'container');
   const where = `pod ${pod.metadata.namespace}/${pod.metadata.name}`;
   if (selector === null) {
     // kubectl's podcmd.FindOrDefaultContainerByName: the annotation when it names a
@@ -116,46 +129,24 @@ export function resolveContainer(pod: Pod, selector: string | null): ResolvedCon
     // container (regular, init or ephemeral).
     // https://github.com/kubernetes/kubernetes/blob/master/staging/src/k8s.io/kubectl/pkg/cmd/util/podcmd/podcmd.go
     const annotated = pod.metadata.annotations?.[DEFAULT_CONTAINER];
-    const found = annotated ? [...regular, ...init, ...ephemeral].find((c) => c.name === annotated) : undefined;
-    if (found) {
-      const kind = regular.includes(found) ? 'container' : init.includes(found) ? 'init' : 'ephemeral';
-      return { name: found.name, kind, notice: null };
-    }
+    const found = annotated ? all.find((c) => c.name === annotated) : undefined;
+    if (found) return { name: found.name, kind: found.kind, notice: null };
     const chosen = regular[0];
     if (!chosen) throw new CliError(`${where} has no containers`);
     const lines: string[] = [];
     if (annotated) lines.push(`Default container name "${annotated}" not found in pod ${pod.metadata.name}`);
-    if (regular.length > 1 || init.length > 0 || ephemeral.length > 0) {
-      lines.push(`Defaulted container "${chosen.name}" out of: ${listNames(pod)}`);
-    }
+    if (all.length > 1) lines.push(`Defaulted container "${chosen.name}" out of: ${containerNames(pod)}`);
     return { name: chosen.name, kind: 'container', notice: lines.length ? lines.join('\n') : null };
   }
-  const byName =
-    (regular.some((c) => c.name === selector) && 'container') ||
-    (init.some((c) => c.name === selector) && 'init') ||
-    (ephemeral.some((c) => c.name === selector) && 'ephemeral') || null;
-  if (byName) return { name: selector, kind: byName, notice: null };
+  // By name: regular first, then init, then ephemeral (names are unique across the three).
+  const byName = all.find((c) => c.name === selector);
+  if (byName) return { name: selector, kind: byName.kind, notice: null };
   if (/^\d+$/.test(selector)) {
     const index = Number(selector);
     if (index < regular.length) return { name: regular[index].name, kind: 'container', notice: null };
-    throw new CliError(`container index ${index} is out of range for ${where}: ${listIndexed(pod)}`, undefined, 'no such container');
+    throw new CliError(`container index ${index} is out of range for ${where}: ${containerChoices(pod)}`, undefined, 'no such container');
   }
-  throw new CliError(`container "${selector}" not found in ${where}: ${listIndexed(pod)}`, undefined, 'no such container');
-}
-
-function listNames(pod: Pod): string {
-  return [
-    ...pod.spec.containers.map((c) => c.name),
-    ...(pod.spec.initContainers ?? []).map((c) => `${c.name} (init)`),
-    ...(pod.spec.ephemeralContainers ?? []).map((c) => `${c.name} (ephem)`),
-  ].join(', ');
-}
-
-function listIndexed(pod: Pod): string {
-  const parts = [`containers: ${pod.spec.containers.map((c, i) => `[${i}] ${c.name}`).join(', ')}`];
-  if (pod.spec.initContainers?.length) parts.push(`init: ${pod.spec.initContainers.map((c) => c.name).join(', ')}`);
-  if (pod.spec.ephemeralContainers?.length) parts.push(`ephemeral: ${pod.spec.ephemeralContainers.map((c) => c.name).join(', ')}`);
-  return parts.join('; ');
+  throw new CliError(`container "${selector}" not found in ${where}: ${containerChoices(pod)}`, undefined, 'no such container');
 }
 
 /**
@@ -163,12 +154,10 @@ function listIndexed(pod: Pod): string {
  * from the phase or the container's state reason.
  * https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/
  */
-export function checkRunning(pod: Pod, container: ResolvedContainer): void {
+export function checkRunning(pod: Pod, container: Pick<ResolvedContainer, 'name' | 'kind'>): void {
   const where = `pod ${pod.metadata.namespace}/${pod.metadata.name}`;
   const phase = pod.status?.phase ?? 'Unknown';
-  const statuses = container.kind === 'init' ? pod.status?.initContainerStatuses
-    : container.kind === 'ephemeral' ? pod.status?.ephemeralContainerStatuses : pod.status?.containerStatuses;
-  const state = statuses?.find((s) => s.name === container.name)?.state;
+  const state = containersOf(pod).find((c) => c.name === container.name && c.kind === container.kind)?.status?.state;
   if (phase !== 'Running' && !state?.running) {
     const why = pod.status?.reason ? `: ${pod.status.reason}` : '';
     const detail = state?.waiting?.reason ? `; container "${container.name}" is waiting: ${state.waiting.reason}` : '';
@@ -185,4 +174,3 @@ export function checkRunning(pod: Pod, container: ResolvedContainer): void {
   }
   if (!state) throw new CliError(`container "${container.name}" of ${where} has no status yet; is it starting?`, undefined, 'not running');
 }
-

@@ -1,18 +1,31 @@
 import { CliError } from '../errors.js';
-import type { Target } from '../cli/target.js';
+import { getObject } from './api.js';
 import type { Cluster } from './config.js';
-import { ApiError } from './errors.js';
-import { getJson } from './http.js';
-import { apiFailure, getPod, type Pod } from './pod.js';
+import { listPages, type ListOptions } from './list.js';
+import { asPod, getPod, type Pod } from './pod.js';
 import { selectorString, type LabelSelector } from './selector.js';
+
+/**
+ * POD or TYPE/NAME, as kubectl accepts them (src/cli/target.ts parses them).
+ * Workloads resolve to their pods through the workload's own selector.
+ */
+export type TargetKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job';
+
+export interface Target {
+  kind: TargetKind;
+  name: string;
+}
+
+/** `node/NAME`: that node; `nodes` (or `node`, `no`) alone: every node, or those -l selects. */
+export interface NodeTarget {
+  name: string | null;
+}
 
 export interface TargetQuery {
   target: Target | null;
   selector: string | null;
   allNamespaces: boolean;
   namespace: string;
-  timeoutMs: number;
-  log: (line: string) => void;
 }
 
 /** API paths of the workloads a TYPE/NAME may name. */
@@ -24,39 +37,45 @@ const WORKLOADS: Record<Exclude<Target['kind'], 'pod'>, { group: string; resourc
   job: { group: 'apis/batch/v1', resource: 'jobs' },
 };
 
+/** One page of pods; an item that is not a usable Pod stands as the failure it is. */
+export interface PodPage {
+  pods: (Pod | CliError)[];
+  remaining: number | null;
+}
+
 /**
- * A name, a workload, a selector or -A → the pods to read. A workload is
- * resolved through its own spec.selector, as its controller does.
+ * A name, a workload, a selector or -A → the pods to read, page by page in
+ * the API's order (by namespace, then name). A workload is resolved through
+ * its own spec.selector, as its controller does.
  */
-export async function resolvePods(cluster: Cluster, q: TargetQuery): Promise<Pod[]> {
-  if (q.target?.kind === 'pod') return [await getPod(cluster, q.namespace, q.target.name, q.timeoutMs)];
+export async function* podPages(cluster: Cluster, q: TargetQuery, o: ListOptions): AsyncGenerator<PodPage> {
+  if (q.target?.kind === 'pod') {
+    yield { pods: [await getPod(cluster, q.namespace, q.target.name, o)], remaining: 0 };
+    return;
+  }
   let selector = q.selector;
   if (q.target) {
     const { group, resource } = WORKLOADS[q.target.kind];
     const path = `/${group}/namespaces/${encodeURIComponent(q.namespace)}/${resource}/${encodeURIComponent(q.target.name)}`;
-    let workload: { spec?: { selector?: LabelSelector } };
-    try {
-      workload = await getJson(cluster, path, q.timeoutMs);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        throw apiFailure(err, cluster, { verb: 'get', resource, namespace: q.namespace, name: q.target.name });
-      }
-      throw err;
-    }
-    selector = selectorString(workload.spec?.selector);
+    const workload = await getObject<{ spec?: { selector?: LabelSelector } } | null>(cluster, path,
+      { verb: 'get', resource, namespace: q.namespace, name: q.target.name }, o);
+    selector = selectorString(workload?.spec?.selector);
     if (!selector) throw new CliError(`${q.target.kind} ${q.namespace}/${q.target.name} has no usable selector`);
-    q.log(`${q.target.kind} ${q.target.name} selects pods with ${selector}`);
+    o.log?.(`${q.target.kind} ${q.target.name} selects pods with ${selector}`);
   }
   const base = q.allNamespaces ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods`;
   const path = selector ? `${base}?labelSelector=${encodeURIComponent(selector)}` : base;
-  try {
-    const list = await getJson<{ items?: Pod[] }>(cluster, path, q.timeoutMs);
-    return (list.items ?? []).sort((a, b) =>
-      a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name));
-  } catch (err) {
-    if (err instanceof ApiError) {
-      throw apiFailure(err, cluster, { verb: 'list', resource: 'pods', namespace: q.allNamespaces ? '(all)' : q.namespace, name: '' });
-    }
-    throw err;
+  const what = { verb: 'list', resource: 'pods', namespace: q.allNamespaces ? '(all)' : q.namespace, name: '' };
+  for await (const page of listPages<unknown>(cluster, path, what, o)) {
+    yield {
+      pods: page.items.map((item, i) => {
+        try {
+          return asPod(item, `item ${i} of a pod list page`);
+        } catch (err) {
+          return err as CliError;
+        }
+      }),
+      remaining: page.remaining,
+    };
   }
 }

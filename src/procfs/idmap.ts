@@ -24,12 +24,12 @@ export function parseIdMap(text: string): IdRange[] | null {
 }
 
 /** The identity map of the initial user namespace: the process shares the host's users. */
-export function isHostMap(ranges: IdRange[]): boolean {
+export function isHostMap(ranges: readonly IdRange[]): boolean {
   return ranges.length === 1 && ranges[0].inside === 0 && ranges[0].outside === 0 && ranges[0].count === 4294967295;
 }
 
 /** An id inside the namespace → the host id it maps to, or null when unmapped. */
-export function toHost(ranges: IdRange[], id: number): number | null {
+export function toHost(ranges: readonly IdRange[], id: number): number | null {
   for (const r of ranges) if (id >= r.inside && id - r.inside < r.count) return r.outside + (id - r.inside);
   return null;
 }

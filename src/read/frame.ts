@@ -1,3 +1,4 @@
+import type { FailureKind } from '../errors.js';
 import { parseStatus, splitStatusTexts } from '../procfs/status.js';
 import { PROC_FILE_PATH, SHARED_FILE_PATH, MAX_FRAME, type ProcFile, type ReadSpec, type SharedFile } from './files.js';
 
@@ -43,11 +44,14 @@ function frameGroups(files: ProcFile[]): ProcFile[][] {
 /** How the exec runs: in the target container, or in a debug container sharing its PID namespace. */
 export type ReadMode = 'direct' | 'debug';
 
-/** One process (or thread) and the frames of its files; a file absent here could not be read. */
+/** The frames of one process's files, by kind; a file absent here could not be read. */
+export type ProcFiles = Partial<Record<ProcFile, string>>;
+
+/** One process (or thread) and the frames of its files. */
 export interface ProcFrames {
   pid: number;
   tid: number | null;
-  files: Partial<Record<ProcFile, string>>;
+  files: ProcFiles;
 }
 
 export interface Unframed {
@@ -56,11 +60,19 @@ export interface Unframed {
   /** The helper's own PIDs (scripted reads), which are left out; null when none were reported. */
   helpers: Set<number> | null;
   /** Explicit PIDs whose status could not be read, with the reason stderr gave. */
-  missing: Map<number, string>;
+  missing: Map<number, Missed>;
   warnings: string[];
   /** Set when the output cannot be trusted as a whole (forged frame markers). */
   error: string | null;
 }
+
+/** Why a process asked for did not arrive: a kind the summary and the sources branch on, and the words for it. */
+export interface Missed {
+  kind: FailureKind;
+  message: string;
+}
+
+const NO_SUCH_PROCESS: Missed = { kind: 'no such process', message: 'no such process' };
 
 /** Files read once per container; a debug container's /etc files are its image's, not the target's. */
 function sharedFiles(spec: ReadSpec, mode: ReadMode): SharedFile[] {
@@ -120,13 +132,13 @@ function script(files: ProcFile[], shared: string[], mode: ReadMode): string {
  * garbage. `cut`: why the stream ended early (a --max-bytes cut, a dropped
  * connection), or null when it ran to its end.
  */
-export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: string, cut: string | null): Unframed {
+export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: string, cut: Missed | null): Unframed {
   const warnings: string[] = [];
   const shared = sharedFiles(spec, mode);
   let body = stdout;
   let helpers: Set<number> | null = null;
   let dirs: Dir[] | null;
-  const missing = new Map<number, string>();
+  const missing = new Map<number, Missed>();
   const errors = stderrByPath(stderr);
   const scripted = !(mode === 'direct' && spec.pids !== 'all' && !spec.threads);
 
@@ -141,7 +153,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
     if (listed) {
       body = body.slice(nl + 1);
       dirs = listed;
-      for (const d of listed) if (d.unmatched) missing.set(d.pid, 'no such process');
+      for (const d of listed) if (d.unmatched) missing.set(d.pid, NO_SUCH_PROCESS);
     } else {
       dirs = null;
     }
@@ -161,8 +173,9 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
       // this read can be tied to its file any more, so none of it is shown.
       const error = `the container's output carries frame markers that do not match the files asked for ` +
         `(${complete} frames for ${expected} files): a forged marker in a file it controls; nothing of this read is trusted`;
-      const missing = new Map<number, string>();
-      if (spec.pids !== 'all') for (const pid of spec.pids) missing.set(pid, 'not shown: the read carried forged frame markers');
+      const missing = new Map<number, Missed>();
+      const forged: Missed = { kind: 'garbled output', message: 'not shown: the read carried forged frame markers' };
+      if (spec.pids !== 'all') for (const pid of spec.pids) missing.set(pid, forged);
       return { procs: [], shared: {}, helpers, missing, warnings, error };
     }
     pieces = pieces.slice(0, complete);
@@ -180,7 +193,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
     });
     dirs.forEach((dir, d) => {
       if (dir.unmatched) return;
-      const files: Partial<Record<ProcFile, string>> = {};
+      const files: ProcFiles = {};
       const base = dir.tid === null ? `/proc/${dir.pid}` : `/proc/${dir.pid}/task/${dir.tid}`;
       groups.forEach((group, i) => {
         const at = d * groups.length + i;
@@ -219,7 +232,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
   if (spec.pids !== 'all') {
     for (const pid of spec.pids) {
       if (!missing.has(pid) && !procs.some((p) => p.pid === pid)) {
-        missing.set(pid, errors.get(`/proc/${pid}/status`) ?? cut ?? 'no status returned for this process');
+        missing.set(pid, errors.get(`/proc/${pid}/status`) ?? cut ?? { kind: 'failed', message: 'no status returned for this process' });
       }
     }
   }
@@ -252,13 +265,14 @@ function parseDirs(line: string): Dir[] | null {
  * or directory"; busybox: "cat: can't open '/proc/7/status': No such file or directory".
  * GNU cat names itself by its argv[0], which is "/bin/cat" when it was started by path.
  */
-export function stderrByPath(stderr: string): Map<string, string> {
-  const out = new Map<string, string>();
+export function stderrByPath(stderr: string): Map<string, Missed> {
+  const out = new Map<string, Missed>();
   for (const m of stderr.matchAll(/^(?:\/[^\s:]*\/)?cat: (?:can't open '([^'\n]+)'|([^\n]+?)): ([^\n:]*)$/gm)) {
     const path = m[1] ?? m[2];
     const said = m[3];
-    const why = /no such file/i.test(said) ? 'no such process'
-      : /permission denied/i.test(said) ? `permission denied reading ${path}` : said.slice(0, 200);
+    const why: Missed = /no such file/i.test(said) ? NO_SUCH_PROCESS
+      : /permission denied/i.test(said) ? { kind: 'permission denied', message: `permission denied reading ${path}` }
+        : { kind: 'failed', message: said.slice(0, 200) };
     out.set(path, why);
   }
   return out;

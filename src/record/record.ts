@@ -1,92 +1,97 @@
 import { decodeCapabilities, type DecodedSet } from '../decode/capabilities.js';
 import { decodeSignals, parseSigQ } from '../decode/signals.js';
-import type { Finding } from '../judge/finding.js';
-import type { PodSecurity } from '../judge/pss.js';
 import { parseAttr, type LsmLabel } from '../procfs/attr.js';
 import { parseCmdline } from '../procfs/cmdline.js';
 import { parseIdMap, type IdRange } from '../procfs/idmap.js';
 import { parseStat, USER_HZ } from '../procfs/stat.js';
 import { parseStatus, type StatusRecord } from '../procfs/status.js';
 import type { ProcFrames } from '../read/frame.js';
-
-/** Where an item was read: a pod's container, or the local machine (all null). */
-export interface Origin {
-  pod: string | null;
-  namespace: string | null;
-  container: string | null;
-}
+import type { Failure } from './failure.js';
+import type { Where } from './where.js';
 
 /** What one read knows about every process of a container: from the image and the kernel. */
 export interface ReadContext {
   /** uid → name from the image's /etc/passwd, null when it has none. */
-  users: Map<number, string> | null;
-  groups: Map<number, string> | null;
+  readonly users: ReadonlyMap<number, string> | null;
+  readonly groups: ReadonlyMap<number, string> | null;
   /** Boot time, seconds since the epoch (/proc/stat btime). */
-  bootTime: number | null;
+  readonly bootTime: number | null;
   /** The container's own LSM label and user-namespace maps, for reads that take them once per container. */
-  attr?: string;
-  uidMap?: string;
-  gidMap?: string;
+  readonly attr?: string;
+  readonly uidMap?: string;
+  readonly gidMap?: string;
 }
 
 export const NO_CONTEXT: ReadContext = { users: null, groups: null, bootTime: null };
 
-/** One process, in the shape of the `-o json` contract (see README). Built once, never changed. */
-export interface ProcItem extends Origin {
-  /** null only for a pod that failed as a whole in --all-pids. */
-  pid: number | null;
+export interface CapabilitySets {
+  readonly inheritable: DecodedSet;
+  readonly permitted: DecodedSet;
+  readonly effective: DecodedSet;
+  readonly bounding: DecodedSet;
+  readonly ambient: DecodedSet;
+}
+
+export interface SignalSets {
+  readonly queued: number | null;
+  readonly queueLimit: number | null;
+  readonly pending: DecodedSet;
+  readonly sharedPending: DecodedSet;
+  readonly blocked: DecodedSet;
+  readonly ignored: DecodedSet;
+  readonly caught: DecodedSet;
+}
+
+/**
+ * What was read of one process (or thread), decoded: built once from the
+ * frames that arrived, never changed after. A read that failed has `failure`
+ * set and every decoded field null. How the record is judged
+ * (src/judge/) and how it is written (src/render/document.ts, the JSON
+ * contract) live elsewhere.
+ */
+export interface ProcRecord {
+  readonly where: Where;
+  /** null only for a container or pod that failed as a whole in --all-pids. */
+  readonly pid: number | null;
   /** The thread (task) ID with --threads, else null. */
-  tid: number | null;
-  error: string | null;
-  name: string | null;
-  state: string | null;
-  ppid: number | null;
-  uid: number[] | null;
-  gid: number[] | null;
+  readonly tid: number | null;
+  readonly failure: Failure | null;
+  readonly name: string | null;
+  readonly state: string | null;
+  readonly ppid: number | null;
+  readonly uid: readonly number[] | null;
+  readonly gid: readonly number[] | null;
   /** The effective uid's and gid's names in the container's own /etc/passwd and /etc/group. */
-  user: string | null;
-  group: string | null;
-  threads: number | null;
-  capabilities: {
-    inheritable: DecodedSet;
-    permitted: DecodedSet;
-    effective: DecodedSet;
-    bounding: DecodedSet;
-    ambient: DecodedSet;
-  } | null;
-  signals: {
-    queued: number | null;
-    queueLimit: number | null;
-    pending: DecodedSet;
-    sharedPending: DecodedSet;
-    blocked: DecodedSet;
-    ignored: DecodedSet;
-    caught: DecodedSet;
-  } | null;
-  noNewPrivs: boolean | null;
-  seccomp: 'disabled' | 'strict' | 'filter' | null;
-  seccompFilters: number | null;
-  nspid: number[] | null;
-  vmRSS: string | null;
+  readonly user: string | null;
+  readonly group: string | null;
+  readonly threads: number | null;
+  readonly capabilities: CapabilitySets | null;
+  readonly signals: SignalSets | null;
+  readonly noNewPrivs: boolean | null;
+  readonly seccomp: 'disabled' | 'strict' | 'filter' | null;
+  readonly seccompFilters: number | null;
+  /** The PID in each PID namespace, from the reader's down to the process's own. */
+  readonly nspid: readonly number[] | null;
+  readonly vmRSS: string | null;
   /** VmRSS in bytes. */
-  rssBytes: number | null;
+  readonly rssBytes: number | null;
   /** ISO 8601, from /proc/PID/stat starttime and the boot time. */
-  startTime: string | null;
+  readonly startTime: string | null;
   /** The LSM label (/proc/PID/attr/current); null when the kernel has no LSM. */
-  lsm: LsmLabel | null;
+  readonly lsm: LsmLabel | null;
   /** User namespace maps; the host's own is [{inside:0, outside:0, count:4294967295}]. */
-  uidMap: IdRange[] | null;
-  gidMap: IdRange[] | null;
+  readonly uidMap: readonly IdRange[] | null;
+  readonly gidMap: readonly IdRange[] | null;
   /** A kernel thread (Kthread: 1, or a child of kthreadd). */
-  kernelThread: boolean | null;
+  readonly kernelThread: boolean | null;
   /** Only with --cmdline; null otherwise. */
-  cmdline: string[] | null;
-  fields: Record<string, string>;
-  /** The Pod Security Standards level the kernel state meets, and the controls it fails (src/pss.ts); null when not judged. */
-  podSecurity: PodSecurity | null;
-  findings: Finding[];
+  readonly cmdline: readonly string[] | null;
+  /** Every key of the status file with its raw value. */
+  readonly fields: Readonly<Record<string, string>>;
   /** The ephemeral debug container the status was read through, else null. */
-  debugContainer: string | null;
+  readonly debugContainer: string | null;
+  /** Node reads: the pod UID the process's cgroup names (also of a pod the API server does not list); else null. */
+  readonly cgroupPodUid: string | null;
 }
 
 export const CAPABILITY_SETS = [
@@ -105,95 +110,87 @@ export const SIGNAL_SETS = [
   ['caught', 'SigCgt'],
 ] as const;
 
-/** One process's frames → the item, decoded. Each section is optional. */
-export function buildItem(origin: Origin, frames: ProcFrames, ctx: ReadContext = NO_CONTEXT,
-  debugContainer: string | null = null, status: StatusRecord = parseStatus(frames.files.status ?? '')): ProcItem {
-  const item = itemFromRecord(origin, frames.pid, status, frames.tid, debugContainer);
+/** How a record came to be read, beyond its frames. */
+export interface RecordSource {
+  debugContainer?: string | null;
+  cgroupPodUid?: string | null;
+  /** The status already parsed (the container read parses it to report repeated keys). */
+  status?: StatusRecord;
+}
+
+/** One process's frames → its record, decoded. Each section is optional. */
+export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext = NO_CONTEXT, from: RecordSource = {}): ProcRecord {
+  const f = (from.status ?? parseStatus(frames.files.status ?? '')).fields;
   const stat = frames.files.stat !== undefined ? parseStat(frames.files.stat) : null;
   const uidText = frames.files.uid_map ?? ctx.uidMap;
   const gidText = frames.files.gid_map ?? ctx.gidMap;
   const attrText = frames.files.attr ?? ctx.attr;
   const uidMap = uidText !== undefined ? parseIdMap(uidText) : null;
   const gidMap = gidText !== undefined ? parseIdMap(gidText) : null;
-  return {
-    ...item,
-    user: item.uid && ctx.users ? ctx.users.get(item.uid[1]) ?? null : null,
-    group: item.gid && ctx.groups ? ctx.groups.get(item.gid[1]) ?? null : null,
-    startTime: stat && ctx.bootTime !== null
-      ? new Date(ctx.bootTime * 1000 + Math.round((stat.startTicks * 1000) / USER_HZ)).toISOString() : null,
-    lsm: attrText !== undefined ? parseAttr(attrText) : null,
-    uidMap: uidMap && uidMap.length ? uidMap : null,
-    gidMap: gidMap && gidMap.length ? gidMap : null,
-    cmdline: frames.files.cmdline !== undefined ? parseCmdline(frames.files.cmdline) : null,
-  };
-}
-
-/** The status of one process, decoded; the other sections empty. */
-export function itemFromRecord(origin: Origin, pid: number, record: StatusRecord, tid: number | null = null,
-  debugContainer: string | null = null): ProcItem {
-  const f = record.fields;
-  // Built field by field: a local --all-pids builds a thousand of these.
-  const capabilities = {
-    inheritable: decodeCapabilities(f.CapInh),
-    permitted: decodeCapabilities(f.CapPrm),
-    effective: decodeCapabilities(f.CapEff),
-    bounding: decodeCapabilities(f.CapBnd),
-    ambient: decodeCapabilities(f.CapAmb),
-  };
-  const sigq = parseSigQ(f.SigQ);
-  const signals = {
-    queued: sigq.queued,
-    queueLimit: sigq.limit,
-    pending: decodeSignals(f.SigPnd),
-    sharedPending: decodeSignals(f.ShdPnd),
-    blocked: decodeSignals(f.SigBlk),
-    ignored: decodeSignals(f.SigIgn),
-    caught: decodeSignals(f.SigCgt),
-  };
+  const pid = frames.pid;
+  const uid = integers(f.Uid, 4);
+  const gid = integers(f.Gid, 4);
   const ppid = integer(f.PPid);
+  const sigq = parseSigQ(f.SigQ);
+  // Built field by field, in one literal: a local --all-pids builds a thousand of these.
   return {
-    ...origin,
+    where,
     pid,
-    tid,
-    error: null,
+    tid: frames.tid,
+    failure: null,
     name: f.Name ?? null,
     state: f.State ?? null,
     ppid,
-    uid: integers(f.Uid, 4),
-    gid: integers(f.Gid, 4),
-    user: null,
-    group: null,
+    uid,
+    gid,
+    user: uid && ctx.users ? ctx.users.get(uid[1]) ?? null : null,
+    group: gid && ctx.groups ? ctx.groups.get(gid[1]) ?? null : null,
     threads: integer(f.Threads),
-    capabilities,
-    signals,
+    capabilities: {
+      inheritable: decodeCapabilities(f.CapInh),
+      permitted: decodeCapabilities(f.CapPrm),
+      effective: decodeCapabilities(f.CapEff),
+      bounding: decodeCapabilities(f.CapBnd),
+      ambient: decodeCapabilities(f.CapAmb),
+    },
+    signals: {
+      queued: sigq.queued,
+      queueLimit: sigq.limit,
+      pending: decodeSignals(f.SigPnd),
+      sharedPending: decodeSignals(f.ShdPnd),
+      blocked: decodeSignals(f.SigBlk),
+      ignored: decodeSignals(f.SigIgn),
+      caught: decodeSignals(f.SigCgt),
+    },
     noNewPrivs: f.NoNewPrivs === '1' ? true : f.NoNewPrivs === '0' ? false : null,
     seccomp: seccompMode(f.Seccomp),
     seccompFilters: integer(f.Seccomp_filters),
     nspid: integers(f.NSpid),
     vmRSS: f.VmRSS ?? null,
     rssBytes: kilobytes(f.VmRSS),
-    startTime: null,
-    lsm: null,
-    uidMap: null,
-    gidMap: null,
+    startTime: stat && ctx.bootTime !== null
+      ? new Date(ctx.bootTime * 1000 + Math.round((stat.startTicks * 1000) / USER_HZ)).toISOString() : null,
+    lsm: attrText !== undefined ? parseAttr(attrText) : null,
+    uidMap: uidMap && uidMap.length ? uidMap : null,
+    gidMap: gidMap && gidMap.length ? gidMap : null,
     // Kthread: appeared in Linux 6.7; before it, kthreadd (PID 2) and its children are the kernel's.
     kernelThread: f.Kthread === '1' ? true : f.Kthread === '0' ? false : pid === 2 || ppid === 2 ? true : ppid === null ? null : false,
-    cmdline: null,
+    cmdline: frames.files.cmdline !== undefined ? parseCmdline(frames.files.cmdline) : null,
     // The parser's own object: fresh per record, and never changed after.
     fields: f,
-    podSecurity: null,
-    findings: [],
-    debugContainer,
+    debugContainer: from.debugContainer ?? null,
+    cgroupPodUid: from.cgroupPodUid ?? null,
   };
 }
 
-/** A process that could not be read: same shape, with the reason. */
-export function errorItem(origin: Origin, pid: number | null, error: string, tid: number | null = null): ProcItem {
+/** A process (or a whole container, pid null) that could not be read: the same shape, with the failure. */
+export function failedRecord(where: Where, pid: number | null, failure: Failure, tid: number | null = null,
+  from: Pick<RecordSource, 'cgroupPodUid'> = {}): ProcRecord {
   return {
-    ...origin,
+    where,
     pid,
     tid,
-    error,
+    failure,
     name: null,
     state: null,
     ppid: null,
@@ -217,10 +214,19 @@ export function errorItem(origin: Origin, pid: number | null, error: string, tid
     kernelThread: null,
     cmdline: null,
     fields: {},
-    podSecurity: null,
-    findings: [],
     debugContainer: null,
+    cgroupPodUid: from.cgroupPodUid ?? null,
   };
+}
+
+/**
+ * The PID a process has in its own PID namespace: the last NSpid entry when
+ * it is nested below the reader's (a node read sees a container's init as
+ * host PID N with NSpid "N 1"), else the PID read.
+ * https://man7.org/linux/man-pages/man7/pid_namespaces.7.html
+ */
+export function innerPid(record: ProcRecord): number | null {
+  return record.nspid && record.nspid.length > 1 ? record.nspid[record.nspid.length - 1] : record.pid;
 }
 
 function integer(raw: string | undefined): number | null {
@@ -243,7 +249,7 @@ function kilobytes(raw: string | undefined): number | null {
 }
 
 /** seccomp mode numbers from include/uapi/linux/seccomp.h (SECCOMP_MODE_*). */
-function seccompMode(raw: string | undefined): ProcItem['seccomp'] {
+function seccompMode(raw: string | undefined): ProcRecord['seccomp'] {
   switch (raw?.trim()) {
     case '0': return 'disabled';
     case '1': return 'strict';

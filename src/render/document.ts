@@ -1,25 +1,77 @@
-import type { ProcItem } from '../record/record.js';
+import type { Judged } from '../judge/judge.js';
 import { podLevels, type PodLevel } from '../judge/levels.js';
-import type { Show } from '../cli/options.js';
 
-/**
- * The `-o json|yaml` document, which jsonpath and custom-columns address too.
- * With --capabilities or --signals the other section is left out, as the
- * README's contract says. Pod reads add `pods`: each pod's Pod Security
- * Standards level and its containers' (src/levels.ts).
- */
-export function toDocument(items: ProcItem[], show: Show): { kind: 'ProcStatusList'; items: Record<string, unknown>[]; pods?: PodLevel[] } {
-  const pods = podLevels(items);
-  return {
-    kind: 'ProcStatusList',
-    items: items.map((item) => toDocumentItem(item, show)),
-    ...(pods.length ? { pods } : {}),
-  };
+/** Which sections to show: --capabilities, --signals, or both. */
+export interface Show {
+  capabilities: boolean;
+  signals: boolean;
 }
 
-export function toDocumentItem(item: ProcItem, show: Show): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...item };
-  if (!show.capabilities) delete out.capabilities;
-  if (!show.signals) delete out.signals;
+/** What shapes a document item: the sections shown, and whether the raw status fields go in. */
+export interface DocumentSpec {
+  show: Show;
+  /** --raw-fields: every raw key of the status file, as `fields`. */
+  rawFields: boolean;
+}
+
+export const DOCUMENT_KIND = 'ProcStatusList';
+
+/**
+ * The -o json|yaml contract (README "JSON"), in one place: one judged
+ * record → one document item, field by field, in the documented order.
+ * jsonpath, custom-columns and --sort-by address the same items. A node
+ * read's items lead with `node` and end with `cgroupPodUid`; with
+ * --capabilities or --signals the other section is left out; `fields`
+ * only with --raw-fields.
+ */
+export function documentItem(j: Judged, spec: DocumentSpec): Record<string, unknown> {
+  const r = j.record;
+  const nodeRead = r.where.node !== null;
+  const out: Record<string, unknown> = {};
+  if (nodeRead) out.node = r.where.node;
+  out.pod = r.where.pod;
+  out.namespace = r.where.namespace;
+  out.container = r.where.container;
+  out.pid = r.pid;
+  out.tid = r.tid;
+  out.error = r.failure?.message ?? null;
+  out.name = r.name;
+  out.state = r.state;
+  out.ppid = r.ppid;
+  out.uid = r.uid;
+  out.gid = r.gid;
+  out.user = r.user;
+  out.group = r.group;
+  out.threads = r.threads;
+  if (spec.show.capabilities) out.capabilities = r.capabilities;
+  if (spec.show.signals) out.signals = r.signals;
+  out.noNewPrivs = r.noNewPrivs;
+  out.seccomp = r.seccomp;
+  out.seccompFilters = r.seccompFilters;
+  out.nspid = r.nspid;
+  out.vmRSS = r.vmRSS;
+  out.rssBytes = r.rssBytes;
+  out.startTime = r.startTime;
+  out.lsm = r.lsm;
+  out.uidMap = r.uidMap;
+  out.gidMap = r.gidMap;
+  out.kernelThread = r.kernelThread;
+  out.cmdline = r.cmdline;
+  if (spec.rawFields) out.fields = r.fields;
+  out.podSecurity = j.judgement.podSecurity;
+  out.findings = j.judgement.findings;
+  out.debugContainer = r.debugContainer;
+  if (nodeRead) out.cgroupPodUid = r.cgroupPodUid;
   return out;
+}
+
+export interface Document {
+  kind: typeof DOCUMENT_KIND;
+  items: Record<string, unknown>[];
+  pods?: PodLevel[];
+}
+
+/** A whole document at once, for the printers that need it whole (jsonpath over .items, --sort-by). */
+export function toDocument(items: readonly Judged[], spec: DocumentSpec, pods: PodLevel[] = podLevels(items)): Document {
+  return { kind: DOCUMENT_KIND, items: items.map((j) => documentItem(j, spec)), ...(pods.length ? { pods } : {}) };
 }

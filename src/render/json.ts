@@ -1,5 +1,50 @@
+import type { PodLevel } from '../judge/levels.js';
 import { safeJson } from '../safe.js';
+import { DOCUMENT_KIND } from './document.js';
 
+/** A document written whole: the same text as the stream below gives. */
 export function renderJson(doc: object): string {
   return safeJson(JSON.stringify(doc, null, 2)) + '\n';
+}
+
+/**
+ * -o json, item by item: the text JSON.stringify(document, null, 2) would
+ * give, written as the items come, so a sweep of any size never holds its
+ * document. Nothing is written before the first item or the end, so a run
+ * that fails at once leaves stdout empty.
+ */
+export class JsonStream {
+  private opened = false;
+  private count = 0;
+
+  add(items: readonly Record<string, unknown>[]): string {
+    if (items.length === 0) return '';
+    let text = this.open();
+    for (const item of items) {
+      text += (this.count++ === 0 ? '\n' : ',\n') + indent(JSON.stringify(item, null, 2), '    ');
+    }
+    return safeJson(text);
+  }
+
+  /** The end of the document: the items closed, then `pods` when there are any. Not called when the read was cut. */
+  end(pods: PodLevel[]): string {
+    let text = this.open() + (this.count ? '\n  ]' : ']');
+    if (pods.length) text += `,\n  "pods": ${indent(JSON.stringify(pods, null, 2), '  ').trimStart()}`;
+    return safeJson(text + '\n}\n');
+  }
+
+  /** How many items were written. */
+  get written(): number {
+    return this.count;
+  }
+
+  private open(): string {
+    if (this.opened) return '';
+    this.opened = true;
+    return `{\n  "kind": ${JSON.stringify(DOCUMENT_KIND)},\n  "items": [`;
+  }
+}
+
+function indent(text: string, pad: string): string {
+  return pad + text.replace(/\n/g, `\n${pad}`);
 }

@@ -1,41 +1,27 @@
-import { CliError, EXIT } from '../errors.js';
-import type { ProcItem } from '../record/record.js';
-import type { Show } from '../cli/options.js';
 import type { OutputFormat, OutputSpec } from '../cli/output.js';
-import { toDocument } from './document.js';
-import { renderJson } from './json.js';
-import { renderTable } from './table.js';
-import { renderYaml } from './yaml.js';
-
-/** What a renderer is told: everything that shapes the output, nothing else of the CLI. */
-export interface RenderSpec {
-  show: Show;
-  noHeaders: boolean;
-  width: number;
-  color: boolean;
-  now: number;
-}
-
-export interface Renderer {
-  /** Whether failed items appear in the output (documents do; tables leave them to stderr). */
-  showsFailures: boolean;
-  /** Whether a progress bar on stderr suits it (a human watching a table). */
-  progress: boolean;
-  /** The output text; a CliError when the template cannot be applied to this document. */
-  render(items: ProcItem[], spec: RenderSpec): string;
-}
+import { documentItem } from './document.js';
+import { JsonStream } from './json.js';
+import { type Renderer, type RenderStream, wholeDocument } from './renderer.js';
+import { TableStream } from './table.js';
+import { YamlStream } from './yaml.js';
 
 const table = (wide: boolean): Renderer => ({
   showsFailures: false,
   progress: true,
-  render: (items, spec) => renderTable(items, { show: spec.show, wide, noHeaders: spec.noHeaders },
-    { width: spec.width, color: spec.color, now: spec.now }),
+  start(spec) {
+    const t = new TableStream({ show: spec.show, wide, noHeaders: spec.noHeaders }, { width: spec.width, color: spec.color, now: spec.now }, spec.hints);
+    return { add: (items) => t.add(items), end: () => t.end(), cut: () => t.end() };
+  },
 });
 
-const document = (format: (doc: ReturnType<typeof toDocument>, spec: RenderSpec) => string): Renderer => ({
+/** -o json and -o yaml: the document streamed item by item. */
+const streamed = (make: () => JsonStream | YamlStream): Renderer => ({
   showsFailures: true,
   progress: false,
-  render: (items, spec) => format(toDocument(items, spec.show), spec),
+  start(spec): RenderStream {
+    const s = make();
+    return { add: (items) => s.add(items.map((j) => documentItem(j, spec))), end: (tail) => s.end(tail.pods), cut: () => '' };
+  },
 });
 
 /**
@@ -46,21 +32,18 @@ const document = (format: (doc: ReturnType<typeof toDocument>, spec: RenderSpec)
 const REGISTRY: Record<OutputFormat, (template: string) => Promise<Renderer>> = {
   table: async () => table(false),
   wide: async () => table(true),
-  json: async () => document((doc) => renderJson(doc)),
-  yaml: async () => document((doc) => renderYaml(doc)),
-  jsonpath: (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, false, document)),
-  'jsonpath-as-json': (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, true, document)),
-  'custom-columns': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, false, document)),
-  'custom-columns-file': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, true, document)),
+  json: async () => streamed(() => new JsonStream()),
+  yaml: async () => streamed(() => new YamlStream()),
+  jsonpath: (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, false, wholeDocument)),
+  'jsonpath-as-json': (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, true, wholeDocument)),
+  'custom-columns': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, false, wholeDocument)),
+  'custom-columns-file': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, true, wholeDocument)),
 };
 
-export function rendererFor(output: OutputSpec): Promise<Renderer> {
-  return REGISTRY[output.format](output.template ?? '');
+/** The renderer for -o, and with --sort-by one that orders the whole set first; both checked before anything is read. */
+export async function rendererFor(output: OutputSpec, sortBy: string | null = null): Promise<Renderer> {
+  const renderer = await REGISTRY[output.format](output.template ?? '');
+  if (sortBy === null) return renderer;
+  const { sortedBy } = await import('./sorted.js');
+  return sortedBy(renderer, sortBy);
 }
-
-/** A template that does not compile is bad usage, found before the cluster is asked anything. */
-export function templateError(message: string): CliError {
-  return new CliError(message, undefined, 'usage', EXIT.usage);
-}
-
-export type DocumentRenderer = typeof document;

@@ -29,6 +29,14 @@ function goType(v: unknown): string {
   return typeof v === 'boolean' ? 'bool' : typeof v;
 }
 
+/** Why `path` can never sort anything (it is not a JSONPath kubectl takes), or null: checked before a read. */
+export function checkSortPath(path: string): string | null {
+  const relaxed = relaxedJsonpathExpression(path);
+  if (!relaxed.ok) return relaxed.error;
+  const compiled = compileJsonpath(relaxed.template);
+  return compiled.ok ? null : compiled.error;
+}
+
 /** Sorts `items` by `path` as `kubectl get --sort-by` does; returns a new array. */
 export function sortItems(items: unknown[], path: string): SortResult {
   if (items.length === 0) return { ok: true, items: [] };

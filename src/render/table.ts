@@ -1,9 +1,10 @@
-import { CAPABILITY_SETS, SIGNAL_SETS, type ProcItem } from '../record/record.js';
-import type { Show } from '../cli/options.js';
+import type { Judged } from '../judge/judge.js';
 import { isHostMap, type IdRange } from '../procfs/idmap.js';
-import { displayWidth, formatColumns, GAP } from './columns.js';
-import { setText } from './names.js';
+import { CAPABILITY_SETS, SIGNAL_SETS, type ProcRecord } from '../record/record.js';
 import { safe } from '../safe.js';
+import { displayWidth, formatColumns, GAP } from './columns.js';
+import type { Show } from './document.js';
+import { setText } from './names.js';
 
 export interface TableStyle {
   /** Columns to wrap to. */
@@ -16,7 +17,7 @@ export interface TableStyle {
 
 interface Column {
   head: string;
-  cell: (item: ProcItem) => string;
+  cell: (item: ProcRecord, j: Judged) => string;
   /** Name lists wrap; everything else keeps its natural width. */
   wraps?: boolean;
 }
@@ -28,26 +29,97 @@ export interface TableSpec {
   noHeaders: boolean;
 }
 
-/** Items (those without an error) as text: a detail view for one, rows for many. */
-export function renderTable(items: ProcItem[], opts: TableSpec, style: TableStyle): string {
-  if (items.length === 0) return '';
-  if (items.length === 1 && !opts.wide) return renderDetail(items[0], opts, style);
-  return renderRows(items, opts, style);
+/**
+ * Columns a long table may need after its first rows, from what the read
+ * asked for: a table that streams past its first block fixes its columns
+ * then, so these are added whether or not the first rows use them.
+ */
+export interface TableHints {
+  /** Several namespaces (-A). */
+  namespaces: boolean;
+  /** Several pods or containers (a sweep, --all-containers). */
+  origins: boolean;
+  /** A node read. */
+  nodes: boolean;
+  threads: boolean;
+  cmdline: boolean;
+  debug: boolean;
 }
 
-function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): string {
+const NO_HINTS: TableHints = { namespaces: false, origins: false, nodes: false, threads: false, cmdline: false, debug: false };
+
+/** Rows gathered before a long table commits to its columns and widths. */
+export const TABLE_BLOCK = 500;
+
+/** Items (those without an error) as text: a detail view for one, rows for many. */
+export function renderTable(items: Judged[], opts: TableSpec, style: TableStyle): string {
+  const table = new TableStream(opts, style, NO_HINTS);
+  return table.add(items) + table.end();
+}
+
+/**
+ * A table written as its rows come. Up to TABLE_BLOCK rows are held, so a
+ * short read is laid out as a whole (and one process gets the detail view);
+ * past that, the columns and their widths are fixed from the first block
+ * and every later row is written as it comes, in the same layout.
+ */
+export class TableStream {
+  private held: Judged[] = [];
+  private fixed: { columns: Column[]; widths: number[] } | null = null;
+
+  constructor(private readonly opts: TableSpec, private readonly style: TableStyle, private readonly hints: TableHints) {}
+
+  add(items: readonly Judged[]): string {
+    const ok = items.filter((j) => j.record.failure === null);
+    if (this.fixed) return this.lines(ok, this.fixed);
+    this.held.push(...ok);
+    if (this.held.length <= TABLE_BLOCK) return '';
+    const held = this.held;
+    this.held = [];
+    this.fixed = plan(held, this.opts, this.style, this.hints);
+    return this.lines(held, this.fixed, true);
+  }
+
+  end(): string {
+    if (this.fixed || this.held.length === 0) return '';
+    const held = this.held;
+    this.held = [];
+    if (held.length === 1 && !this.opts.wide) return renderDetail(held[0], this.opts, this.style);
+    return this.lines(held, plan(held, this.opts, this.style, NO_HINTS), true);
+  }
+
+  private lines(items: Judged[], layout: { columns: Column[]; widths: number[] }, head = false): string {
+    if (items.length === 0) return '';
+    const rows = items.map((j) => layout.columns.map((c) => safe(c.cell(j.record, j))));
+    return wrapRows(head && !this.opts.noHeaders ? layout.columns.map((c) => c.head) : null, rows,
+      layout.columns.map((c) => !!c.wraps), layout.widths, this.style);
+  }
+}
+
+/** The columns for these items (and, for a streamed table, those the hints say may come), and their widths. */
+function plan(items: Judged[], opts: TableSpec, style: TableStyle, hints: TableHints): { columns: Column[]; widths: number[] } {
+  const columns = columnsFor(items.map((j) => j.record), items, opts, style, hints);
+  const rows = items.map((j) => columns.map((c) => safe(c.cell(j.record, j))));
+  const head = columns.map((c) => c.head);
+  return { columns, widths: widthsFor(opts.noHeaders ? null : head, rows, columns.map((c) => !!c.wraps), style) };
+}
+
+function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, style: TableStyle, hints: TableHints): Column[] {
   const wide = opts.wide;
   const columns: Column[] = [];
-  const origins = new Set(items.map((i) => `${i.namespace}/${i.pod}/${i.container}`));
-  // A node read (src/node.ts) carries its node, and host processes with no pod: <host>, and <none> where a pod's sandbox has no container.
-  const node = (i: ProcItem) => nodeOf(i) ?? '';
-  if (new Set(items.map(node)).size > 1) columns.push({ head: 'NODE', cell: node });
-  if ((items.some((i) => i.pod !== null) && origins.size > 1) || items.some((i) => nodeOf(i) !== undefined)) {
-    if (new Set(items.map((i) => i.namespace)).size > 1) columns.push({ head: 'NAMESPACE', cell: (i) => i.namespace ?? '<none>' });
-    columns.push({ head: 'POD', cell: (i) => i.pod ?? '<host>' }, { head: 'CONTAINER', cell: (i) => i.container ?? '<none>' });
+  const origins = new Set(items.map((i) => `${i.where.namespace}/${i.where.pod}/${i.where.container}`));
+  // A node read (src/sources/node.ts) carries its node, and host processes with no pod: <host>, and <none> where a pod's sandbox has no container.
+  const node = (i: ProcRecord) => i.where.node ?? '';
+  const nodeRead = hints.nodes || items.some((i) => i.where.node !== null);
+  if (new Set(items.map(node)).size > 1 || (hints.nodes && hints.origins)) columns.push({ head: 'NODE', cell: node });
+  if ((items.some((i) => i.where.pod !== null) && origins.size > 1) || nodeRead || hints.origins) {
+    if (new Set(items.map((i) => i.where.namespace)).size > 1 || hints.namespaces) {
+      columns.push({ head: 'NAMESPACE', cell: (i) => i.where.namespace ?? '<none>' });
+    }
+    columns.push({ head: 'POD', cell: (i) => i.where.pod ?? '<host>' }, { head: 'CONTAINER', cell: (i) => i.where.container ?? '<none>' });
   }
   columns.push({ head: 'PID', cell: (i) => String(i.pid) });
-  if (items.some((i) => i.tid !== null)) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
+  if (items.some((i) => i.tid !== null) || hints.threads) columns.push({ head: 'TID', cell: (i) => (i.tid === null ? '' : String(i.tid)) });
   if (wide) columns.push({ head: 'PPID', cell: (i) => num(i.ppid) });
   columns.push({ head: 'NAME', cell: (i) => i.name ?? '' });
   if (wide || opts.show.capabilities) {
@@ -62,8 +134,8 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
     columns.push({ head: 'USER', cell: (i) => i.user ?? (i.uid ? String(i.uid[1]) : '') });
     columns.push({ head: 'ELAPSED', cell: (i) => elapsed(i.startTime, style.now ?? Date.now()) });
     columns.push({ head: 'RSS', cell: (i) => (i.rssBytes === null ? '' : String(i.rssBytes / 1024)) });
-    if (items.some((i) => i.lsm)) columns.push({ head: 'LABEL', cell: (i) => i.lsm?.label ?? '' });
-    if (items.some((i) => i.uidMap && !isHostMap(i.uidMap))) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
+    if (items.some((i) => i.lsm) || hints.nodes) columns.push({ head: 'LABEL', cell: (i) => i.lsm?.label ?? '' });
+    if (items.some((i) => i.uidMap && !isHostMap(i.uidMap)) || hints.origins || hints.nodes) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
   }
   const caps = (key: (typeof CAPABILITY_SETS)[number][0], head: string): Column => ({
     head, wraps: true, cell: (i) => setText(i.capabilities?.[key], { compact: !wide, capabilities: true }),
@@ -86,35 +158,34 @@ function renderRows(items: ProcItem[], opts: TableSpec, style: TableStyle): stri
     if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
     if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
   }
-  if (items.some((i) => i.cmdline !== null)) columns.push({ head: 'COMMAND', wraps: true, cell: (i) => (i.cmdline ?? []).join(' ') });
-  if (items.some((i) => i.debugContainer)) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
-  // The Pod Security Standards level each process meets, judged on its kernel state (src/pss.ts).
-  if (items.some((i) => i.pod !== null && i.podSecurity)) columns.push({ head: 'LEVEL', cell: (i) => i.podSecurity?.level ?? '' });
-  if (items.some((i) => i.findings.length)) {
-    columns.push({ head: 'FINDINGS', wraps: true, cell: (i) => i.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
+  if (items.some((i) => i.cmdline !== null) || hints.cmdline) columns.push({ head: 'COMMAND', wraps: true, cell: (i) => (i.cmdline ?? []).join(' ') });
+  if (items.some((i) => i.debugContainer) || hints.debug) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
+  // The Pod Security Standards level each process meets, judged on its kernel state (src/judge/pss.ts).
+  const streamedPods = hints.origins || hints.nodes;
+  if (judged.some((j) => j.record.where.pod !== null && j.judgement.podSecurity) || streamedPods) {
+    columns.push({ head: 'LEVEL', cell: (_, j) => j.judgement.podSecurity?.level ?? '' });
   }
-  const rows = items.map((item) => columns.map((c) => safe(c.cell(item))));
-  return layout(opts.noHeaders ? null : columns.map((c) => c.head), rows, columns.map((c) => !!c.wraps), style);
+  if (judged.some((j) => j.judgement.findings.length) || streamedPods) {
+    columns.push({ head: 'FINDINGS', wraps: true, cell: (_, j) => j.judgement.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
+  }
+  return columns;
 }
 
-/** The node of a node read's item (src/node.ts); undefined for every other read. */
-function nodeOf(item: ProcItem): string | null | undefined {
-  return (item as { node?: string | null }).node;
-}
-
-function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): string {
+function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
+  const item = j.record;
+  const { podSecurity, findings } = j.judgement;
   const out: string[] = [];
-  const node = nodeOf(item);
+  const node = item.where.node;
   const onNode = node ? `node ${node}, ` : '';
-  const where = item.pod !== null ? `   ${onNode}pod ${item.namespace}/${item.pod}, container ${item.container ?? '<none>'}`
+  const where = item.where.pod !== null ? `   ${onNode}pod ${item.where.namespace}/${item.where.pod}, container ${item.where.container ?? '<none>'}`
     : node ? `   node ${node}, host process` : '';
   const thread = item.tid !== null ? ` thread ${item.tid}` : '';
   out.push(safe(`Process: ${item.pid}${thread} (${item.name ?? '?'})${where}`));
   if (item.debugContainer) out.push(safe(`Read via: ephemeral debug container ${item.debugContainer}, sharing the container's PID namespace`));
   out.push(safe(`State:   ${item.state ?? '?'}`));
-  if (item.pod !== null && item.podSecurity) {
-    const unmet = [...new Set(item.podSecurity.unmet.map((u) => u.control))];
-    out.push(safe(`Level:   ${item.podSecurity.level}   (Pod Security Standards, on the kernel's state` +
+  if (item.where.pod !== null && podSecurity) {
+    const unmet = [...new Set(podSecurity.unmet.map((u) => u.control))];
+    out.push(safe(`Level:   ${podSecurity.level}   (Pod Security Standards, on the kernel's state` +
       `${unmet.length ? `; unmet: ${unmet.join(', ')}` : ''})`));
   }
   if (opts.show.capabilities && opts.show.signals) {
@@ -138,9 +209,9 @@ function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): strin
     if (item.cmdline !== null) identity.push(['Cmdline', item.cmdline.length ? item.cmdline.join(' ') : '(none: a kernel thread or zombie)']);
     out.push(...identity.map(([k, v]) => safe(`${(k + ':').padEnd(12)}${v}`)));
   }
-  if (item.findings.length) {
+  if (findings.length) {
     out.push('');
-    const rows = item.findings.map((f) => [f.severity.toUpperCase(), f.id, f.message].map((c) => safe(c)));
+    const rows = findings.map((f) => [f.severity.toUpperCase(), f.id, f.message].map((c) => safe(c)));
     out.push(layout(opts.noHeaders ? null : ['FINDINGS', 'ID', 'MESSAGE'], rows, [false, false, true], style));
   }
   if (opts.show.capabilities) {
@@ -168,6 +239,11 @@ function renderDetail(item: ProcItem, opts: TableSpec, style: TableStyle): strin
 
 /** Rows into columns, wrapping the name lists to fit the width. */
 function layout(head: string[] | null, rows: string[][], wraps: boolean[], style: TableStyle): string {
+  return wrapRows(head, rows, wraps, widthsFor(head, rows, wraps, style), style);
+}
+
+/** Each column's width: its natural one, with the wrapping columns sharing what the width leaves. */
+function widthsFor(head: string[] | null, rows: string[][], wraps: boolean[], style: TableStyle): number[] {
   const natural = wraps.map((_, c) => Math.max(head ? head[c].length : 0, ...rows.map((r) => longestLine(r[c]))));
   const fixed = natural.reduce((sum, w, c) => sum + (wraps[c] ? 0 : w), 0) + GAP * (natural.length - 1);
   const wrapping = natural.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0);
@@ -187,6 +263,11 @@ function layout(head: string[] | null, rows: string[][], wraps: boolean[], style
     widths[c] -= take;
     excess -= take;
   }
+  return widths;
+}
+
+/** Rows laid out in those widths; name lists wrap at spaces. */
+function wrapRows(head: string[] | null, rows: string[][], wraps: boolean[], widths: number[], style: TableStyle): string {
   // Name lists wrap at spaces; each wrapped line is a line of its own, with
   // the other columns blank.
   const lines: string[][] = [];
@@ -244,7 +325,7 @@ export function elapsed(start: string | null, now: number): string {
 }
 
 /** "0→100000 (65536)"; the host's own map reads "host". */
-function mapText(map: IdRange[] | null): string {
+function mapText(map: readonly IdRange[] | null): string {
   if (!map) return '';
   if (isHostMap(map)) return 'host';
   return map.map((r) => `${r.inside}→${r.outside} (${r.count})`).join(', ');

@@ -1,7 +1,7 @@
 import { CliError } from '../errors.js';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from './custom-columns.js';
 import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath.js';
-import { templateError, type DocumentRenderer, type Renderer } from './registry.js';
+import { templateError, type DocumentRenderer, type Renderer } from './renderer.js';
 import { safe } from '../safe.js';
 
 /**

@@ -1,21 +1,46 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { CliError } from '../errors.js';
-import { buildItem, errorItem, type Origin, type ProcItem } from '../record/record.js';
+import { HOST_POLICY } from '../judge/policy.js';
 import { readContext } from '../read/context.js';
 import { PROC_FILE_PATH, SHARED_FILE_PATH, type ProcFile, type ReadSpec, type SharedFile } from '../read/files.js';
 import type { ProcFrames } from '../read/frame.js';
+import { failure } from '../record/failure.js';
+import { buildRecord, failedRecord, type ProcRecord } from '../record/record.js';
+import { LOCAL } from '../record/where.js';
+import type { Batch, Source } from './source.js';
 
-const LOCAL: Origin = { pod: null, namespace: null, container: null };
+/** Records per batch: the stages after this one see a local --all-pids in pieces, as they see a sweep. */
+const BATCH = 256;
 
 /**
  * The local machine's /proc, read directly: no shell, no child process, the
- * same files and sections as a pod read.
+ * same files and sections as a pod read, judged as the host's processes.
  * Synchronous on purpose: procfs files are generated in memory, and hundreds
  * of small async reads through libuv's thread pool cost more time and memory
  * than reading them one after another.
  * https://man7.org/linux/man-pages/man5/proc.5.html
  */
-export function readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): ProcItem[] {
+export function localSource(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Source {
+  return {
+    async *read(ctx) {
+      let batch: ProcRecord[] = [];
+      const out = (): Batch => {
+        const items = batch.map((record) => ({ record, policy: HOST_POLICY }));
+        batch = [];
+        return { unit: null, items, failures: [], warnings: [] };
+      };
+      for (const record of readLocal(spec, procRoot, etcRoot)) {
+        if (ctx.signal.aborted) return;
+        batch.push(record);
+        if (batch.length >= BATCH) yield out();
+      }
+      if (batch.length) yield out();
+    },
+  };
+}
+
+/** The records, one process (or thread) after another, by PID. */
+export function* readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Generator<ProcRecord> {
   const all = listNumeric(procRoot);
   const list = spec.pids === 'all' ? all.filter((p) => p !== process.pid) : spec.pids;
   const shared: Partial<Record<SharedFile, string>> = {};
@@ -26,17 +51,19 @@ export function readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Pro
   }
   const context = readContext(shared);
   const files = [...spec.files];
-  const items = list.flatMap((pid) => {
+  for (const pid of list) {
     const tasks = spec.threads ? readTasks(pid, procRoot) : [null];
-    if (!Array.isArray(tasks)) return [tasks];
-    return tasks.map((tid) => {
+    if (!Array.isArray(tasks)) {
+      if (!(spec.pids === 'all' && tasks.failure?.kind === 'no such process')) yield tasks;
+      continue;
+    }
+    for (const tid of tasks) {
       const read = readOne(pid, tid, files, procRoot);
-      return 'files' in read ? buildItem(LOCAL, read, context) : read;
-    });
-  });
-  // Processes that exited between readdir and read are not an error in a sweep.
-  if (spec.pids === 'all') return items.filter((i) => i.error !== 'no such process');
-  return items;
+      // Processes that exited between readdir and read are not an error in a sweep.
+      if ('files' in read) yield buildRecord(LOCAL, read, context);
+      else if (!(spec.pids === 'all' && read.failure?.kind === 'no such process')) yield read;
+    }
+  }
 }
 
 function listNumeric(dir: string): number[] {
@@ -49,24 +76,24 @@ function listNumeric(dir: string): number[] {
   }
 }
 
-function readTasks(pid: number, procRoot: string): number[] | ProcItem {
+function readTasks(pid: number, procRoot: string): number[] | ProcRecord {
   const dir = `${procRoot}/${pid}/task`;
   try {
     return readdirSync(dir).filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
   } catch (err) {
-    return failure(pid, null, err as NodeJS.ErrnoException, dir);
+    return failed(pid, null, err as NodeJS.ErrnoException, dir);
   }
 }
 
-/** One process's (or thread's) files; a status that cannot be read makes it an error item. */
-function readOne(pid: number, tid: number | null, files: ProcFile[], procRoot: string): ProcFrames | ProcItem {
+/** One process's (or thread's) files; a status that cannot be read makes it a failed record. */
+function readOne(pid: number, tid: number | null, files: ProcFile[], procRoot: string): ProcFrames | ProcRecord {
   const base = tid === null ? `${procRoot}/${pid}` : `${procRoot}/${pid}/task/${tid}`;
   const frames: ProcFrames = { pid, tid, files: {} };
   for (const f of files.slice()) {
     const path = `${base}/${PROC_FILE_PATH[f]}`;
     const text = tryRead(path);
     if (typeof text === 'string') frames.files[f] = text;
-    else if (f === 'status') return failure(pid, tid, text, path);
+    else if (f === 'status') return failed(pid, tid, text, path);
     // EINVAL from attr/current means the kernel has no LSM: no process will have a label.
     else if (f === 'attr' && text.code === 'EINVAL') files.splice(files.indexOf('attr'), 1);
   }
@@ -81,9 +108,10 @@ function tryRead(path: string): string | NodeJS.ErrnoException {
   }
 }
 
-function failure(pid: number, tid: number | null, err: NodeJS.ErrnoException, path: string): ProcItem {
+function failed(pid: number, tid: number | null, err: NodeJS.ErrnoException, path: string): ProcRecord {
   const code = err.code;
-  if (code === 'ENOENT' || code === 'ESRCH') return errorItem(LOCAL, pid, 'no such process', tid);
-  if (code === 'EACCES' || code === 'EPERM') return errorItem(LOCAL, pid, `permission denied reading ${path}`, tid);
-  return errorItem(LOCAL, pid, `cannot read ${path}: ${err.message}`, tid);
+  const f = code === 'ENOENT' || code === 'ESRCH' ? failure('no such process', LOCAL, 'no such process')
+    : code === 'EACCES' || code === 'EPERM' ? failure('permission denied', LOCAL, `permission denied reading ${path}`)
+      : failure('failed', LOCAL, `cannot read ${path}: ${err.message}`);
+  return failedRecord(LOCAL, pid, f, tid);
 }

@@ -1,4 +1,5 @@
 import { containerIdOf, parseCgroup } from '../procfs/cgroup.js';
+import { containersOf } from '../kube/containers.js';
 import type { ContainerSpec, Pod } from '../kube/pod.js';
 
 /**
@@ -10,16 +11,7 @@ import type { ContainerSpec, Pod } from '../kube/pod.js';
  * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodStatus
  */
 
-/** The parts of a listed pod the join needs, beyond what src/kube/pod.ts types. */
-export type NodePod = Pod & {
-  metadata: { uid?: string };
-  spec: { nodeName?: string };
-  status?: {
-    containerStatuses?: { name: string; containerID?: string }[];
-    initContainerStatuses?: { name: string; containerID?: string }[];
-    ephemeralContainerStatuses?: { name: string; containerID?: string }[];
-  };
-};
+export type NodePod = Pod;
 
 export type Placement =
   /** The tool's own reader pod (its sleep, and the read's sh and cat): left out. */
@@ -54,16 +46,9 @@ export function indexPods(pods: NodePod[]): PodIndex {
     const uid = pod.metadata.uid;
     if (!uid) continue;
     byUid.set(uid, pod);
-    const groups: [{ name: string; containerID?: string }[] | undefined, ContainerSpec[] | undefined][] = [
-      [pod.status?.containerStatuses, pod.spec.containers],
-      [pod.status?.initContainerStatuses, pod.spec.initContainers],
-      [pod.status?.ephemeralContainerStatuses, pod.spec.ephemeralContainers],
-    ];
-    for (const [statuses, specs] of groups) {
-      for (const s of statuses ?? []) {
-        const id = containerIdOf(s.containerID);
-        if (id) byContainer.set(`${uid}/${id}`, { name: s.name, spec: (specs ?? []).find((c) => c.name === s.name) });
-      }
+    for (const c of containersOf(pod)) {
+      const id = containerIdOf(c.status?.containerID);
+      if (id) byContainer.set(`${uid}/${id}`, { name: c.name, spec: c.spec });
     }
   }
   return { byUid, byContainer };

@@ -1,166 +1,192 @@
 import { CliError } from '../errors.js';
-import { withFindings } from '../judge/findings.js';
-import { errorItem, type ProcItem } from '../record/record.js';
-import { loadCluster } from '../kube/config.js';
-import { checkLinux, checkRunning, resolveContainer, type ContainerSpec, type Pod } from '../kube/pod.js';
+import type { FindingPolicy } from '../judge/policy.js';
+import type { Cluster } from '../kube/config.js';
+import { containersOf, type ContainerKind } from '../kube/containers.js';
 import { ensureDebugContainer } from '../kube/debug.js';
-import { podPolicy } from '../kube/security.js';
-import { resolvePods } from '../kube/targets.js';
-import type { Options } from '../cli/options.js';
-import { pool } from './pool.js';
+import type { ListOptions } from '../kube/list.js';
+import { checkLinux, checkRunning, resolveContainer, type Pod } from '../kube/pod.js';
+import { podPages, type Target } from '../kube/targets.js';
+import { containerRecords, readContainer, type ExecLimits } from '../read/container.js';
 import type { ReadSpec } from '../read/files.js';
-import { readContainer, type SourceResult } from '../read/container.js';
+import { failedRecord } from '../record/record.js';
+import { failureOf, type Failure } from '../record/failure.js';
+import { inContainer, type Where } from '../record/where.js';
+import { podPolicy } from './policy.js';
+import { ordered } from './pool.js';
+import type { Batch, Source, SourceContext } from './source.js';
 
-/** The part of the options a cluster read needs: where to look and how to reach it. */
-export type SweepSpec = Pick<Options,
-  'target' | 'selector' | 'allNamespaces' | 'namespace' | 'context' | 'kubeconfig' | 'container' | 'allContainers' |
-  'maxConcurrency' | 'debugImage' | 'debugWhen' | 'requestTimeoutMs' | 'maxBytes'>;
-
-export interface SweepResult {
-  items: ProcItem[];
-  warnings: string[];
-  failures: CliError[];
-  /** Items that stand for a whole failed pod or container: their failure is already among `failures`. */
-  covered: Set<ProcItem>;
-  pods: number;
-  containers: number;
+/** What a pod read needs to know: where to look and how to read. */
+export interface PodsSpec {
+  target: Target | null;
+  selector: string | null;
+  allNamespaces: boolean;
+  /** null: the context's. */
+  namespace: string | null;
+  container: string | null;
+  allContainers: boolean;
+  maxConcurrency: number;
+  debugImage: string | null;
+  debugWhen: 'fallback' | 'always';
+  requestTimeoutMs: number;
+  maxBytes: number;
+  chunkSize: number;
 }
 
-export interface SweepHooks {
-  log: (line: string) => void;
-  notice: (line: string) => void;
-  progress: (done: number, total: number) => void;
-}
-
+/** One container to read: everything the read needs of its pod, decided when the pod was listed; the Pod itself is let go. */
 interface Unit {
-  pod: Pod;
-  container: string;
-  spec: ContainerSpec | undefined;
-  kind: 'container' | 'init' | 'ephemeral';
+  where: Where & { namespace: string; pod: string; container: string };
+  kind: ContainerKind;
+  policy: FindingPolicy;
+  /** What a debug container needs of the pod (its ephemeral containers), only with --debug-image. */
+  pod: Pod | null;
 }
+
+type Task = { kind: 'read'; unit: Unit } | { kind: 'done'; batch: Batch };
 
 /**
  * Pods (one, a workload's, a selector's, or all) → their containers → one
- * exec each, at most --max-concurrency at a time. A failing pod is reported
- * and the sweep goes on; when one named pod was asked for, its failure is the
- * run's error.
+ * exec each, at most --max-concurrency at a time, yielded in the list's
+ * order. The list comes in pages (--chunk-size); a pod's object is let go
+ * once its containers are planned, so memory holds a page and a window of
+ * reads, whatever the number of pods. A failing pod or container is a batch
+ * with its failure, and the sweep goes on; when one named pod was asked for,
+ * its failure is the run's error.
  */
-export async function sweep(opts: SweepSpec, read: ReadSpec, hooks: SweepHooks): Promise<SweepResult> {
-  const cluster = loadCluster(opts);
-  const namespace = opts.namespace ?? cluster.namespace;
-  hooks.log(`context ${cluster.context}, server ${cluster.server}, namespace ${opts.allNamespaces ? '(all)' : namespace}`);
-  const pods = await resolvePods(cluster, {
-    target: opts.target, selector: opts.selector, allNamespaces: opts.allNamespaces, namespace,
-    timeoutMs: opts.requestTimeoutMs, log: hooks.log,
-  });
-  const single = opts.target?.kind === 'pod';
-  if (pods.length === 0) {
-    hooks.notice(`No pods found${opts.allNamespaces ? '' : ` in namespace ${namespace}`}${opts.selector ? ` matching ${opts.selector}` : ''}.`);
-  }
+export function podsSource(opts: PodsSpec, read: ReadSpec, cluster: Cluster): Source {
+  return { read: (ctx) => sweep(opts, read, cluster, ctx) };
+}
 
-  const failures: CliError[] = [];
-  const items: ProcItem[] = [];
-  const warnings: string[] = [];
-  const covered = new Set<ProcItem>();
-  const origin = (pod: Pod, container: string | null) => ({ pod: pod.metadata.name, namespace: pod.metadata.namespace, container });
-  const failed = (pod: Pod, container: string | null, err: unknown) => {
-    let error = err instanceof CliError ? err : new CliError((err as Error)?.message ?? String(err));
-    if (single && !opts.allContainers) throw error;
-    // In a sweep every line must say which pod it is about.
-    const where = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    if (!error.message.includes(where)) error = error.prefixed(`pod ${where}: `);
-    failures.push(error);
+async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: SourceContext): AsyncGenerator<Batch> {
+  const namespace = opts.namespace ?? cluster.namespace;
+  ctx.log(`context ${cluster.context}, server ${cluster.server}, namespace ${opts.allNamespaces ? '(all)' : namespace}`);
+  const single = opts.target?.kind === 'pod';
+  const strict = single && !opts.allContainers;
+  const listing: ListOptions = {
+    timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn,
+  };
+  const limits: ExecLimits = { timeoutMs: opts.requestTimeoutMs, maxBytes: opts.maxBytes, log: ctx.log, signal: ctx.signal };
+  let pods = 0;
+  let planned = 0;
+  let remaining: number | null = null;
+  let done = 0;
+
+  /** A failure that stands for a whole unit: said once, and an item per PID asked in documents. */
+  const failed = (where: Where, err: unknown): Batch => {
+    if (strict) throw err;
+    const f: Failure = failureOf(err, where);
     const pids = read.pids === 'all' ? [null] : read.pids;
-    for (const pid of pids) {
-      const item = errorItem(origin(pod, container), pid, error.message);
-      covered.add(item);
-      items.push(item);
-    }
+    const policy: FindingPolicy = { scope: 'pod', security: null, terminationGracePeriodSeconds: 30 };
+    return { unit: where, items: pids.map((pid) => ({ record: failedRecord(where, pid, f), policy })), failures: [f], warnings: [] };
   };
 
-  const units: Unit[] = [];
-  for (const pod of pods) {
-    try {
-      checkLinux(pod);
-      units.push(...unitsOf(pod, opts, single ? hooks.notice : () => {}));
-    } catch (err) {
-      failed(pod, opts.container, err);
+  async function* tasks(): AsyncGenerator<Task> {
+    const query = { target: opts.target, selector: opts.selector, allNamespaces: opts.allNamespaces, namespace };
+    for await (const page of podPages(cluster, query, listing)) {
+      remaining = page.remaining;
+      for (const pod of page.pods) {
+        if (ctx.signal.aborted) return;
+        if (pod instanceof CliError) {
+          planned++;
+          yield { kind: 'done', batch: failed({ node: null, namespace: null, pod: null, container: null }, pod) };
+          continue;
+        }
+        pods++;
+        yield* plan(pod);
+      }
+    }
+    if (pods === 0 && planned === 0) {
+      ctx.notice(`No pods found${opts.allNamespaces ? '' : ` in namespace ${namespace}`}${opts.selector ? ` matching ${opts.selector}` : ''}.`);
     }
   }
 
-  const limits = { timeoutMs: opts.requestTimeoutMs, maxBytes: opts.maxBytes, log: hooks.log };
-  let done = 0;
-  hooks.progress(0, units.length);
-  await pool(units, opts.maxConcurrency, async (unit) => {
+  function* plan(pod: Pod): Generator<Task> {
+    const podWhere = inContainer(pod.metadata.namespace, pod.metadata.name, null);
+    let units: Unit[];
     try {
-      checkRunning(unit.pod, { name: unit.container, kind: unit.kind, notice: null });
-      const where = { pod: unit.pod.metadata.name, namespace: unit.pod.metadata.namespace, container: unit.container };
-      const viaDebug = async () => readContainer(cluster, where, read, limits, await ensureDebugContainer(cluster, {
-        pod: unit.pod, target: unit.container, image: opts.debugImage!, timeoutMs: opts.requestTimeoutMs, log: hooks.log,
-      }));
-      let result: SourceResult;
+      checkLinux(pod);
+      units = unitsOf(pod, opts, single ? ctx.notice : () => {});
+    } catch (err) {
+      planned++;
+      yield { kind: 'done', batch: failed(podWhere, err) };
+      return;
+    }
+    for (const unit of units) {
+      planned++;
+      try {
+        checkRunning(pod, { name: unit.where.container, kind: unit.kind });
+        yield { kind: 'read', unit };
+      } catch (err) {
+        yield { kind: 'done', batch: failed(unit.where, err) };
+      }
+    }
+  }
+
+  const readUnit = async (unit: Unit): Promise<Batch> => {
+    const { where } = unit;
+    const target = { namespace: where.namespace, pod: where.pod, container: where.container };
+    const viaDebug = async () => ensureDebugContainer(cluster, {
+      pod: unit.pod!, target: where.container, image: opts.debugImage!, timeoutMs: opts.requestTimeoutMs, log: ctx.log, signal: ctx.signal,
+    });
+    try {
+      let via: string | null = null;
+      let result;
       if (opts.debugImage && opts.debugWhen === 'always') {
-        result = await viaDebug();
+        via = await viaDebug();
+        result = await readContainer(cluster, target, where, read, limits, via);
       } else {
         try {
-          result = await readContainer(cluster, where, read, limits);
+          result = await readContainer(cluster, target, where, read, limits);
         } catch (err) {
           // Only an image that cannot run the read falls back; a forbidden or
           // timed-out exec would fail the same way from a debug container.
           if (!opts.debugImage || !(err instanceof CliError) || err.kind !== 'no cat or sh') throw err;
-          hooks.log(`${where.namespace}/${where.pod} (container ${where.container}) cannot run the read; using a debug container`);
-          result = await viaDebug();
+          ctx.log(`${where.namespace}/${where.pod} (container ${where.container}) cannot run the read; using a debug container`);
+          via = await viaDebug();
+          result = await readContainer(cluster, target, where, read, limits, via);
         }
       }
-      const policy = podPolicy(unit.pod, unit.spec);
-      const found = result.items.map((item) => withFindings(item, policy));
-      items.push(...found);
-      warnings.push(...result.warnings);
-      if (result.error) {
-        // The document says so too: an item for the container, beside what did arrive.
-        failures.push(result.error);
-        const item = errorItem(where, null, result.error.message);
-        covered.add(item);
-        items.push(item);
-        // The container's line says why the rest never arrived; no second line per PID.
-        for (const missing of found) if (missing.error !== null) covered.add(missing);
-      }
+      const records = containerRecords(where, result, read, via);
+      // A read cut short stands in documents as an item for the container, beside what did arrive.
+      const items = result.failure ? [...records, failedRecord(where, null, result.failure)] : records;
+      return { unit: where, items: items.map((record) => ({ record, policy: unit.policy })), failures: result.failure ? [result.failure] : [],
+        warnings: result.warnings };
     } catch (err) {
-      failed(unit.pod, unit.container, err);
-    } finally {
-      hooks.progress(++done, units.length);
+      return failed(where, err);
     }
-  });
-  // Results arrive in completion order; print them in pod order.
-  const order = new Map(pods.map((p, i) => [`${p.metadata.namespace}/${p.metadata.name}`, i]));
-  const rank = (i: ProcItem) => order.get(`${i.namespace}/${i.pod}`) ?? 0;
-  // Stable: within a container, the order the source gave (the order asked).
-  items.sort((a, b) => rank(a) - rank(b) || (a.container ?? '').localeCompare(b.container ?? ''));
-  return { items, warnings, failures, covered, pods: pods.length, containers: units.length };
+  };
+
+  for await (const batch of ordered(tasks(), opts.maxConcurrency,
+    (task) => (task.kind === 'done' ? Promise.resolve(task.batch) : readUnit(task.unit)))) {
+    done++;
+    ctx.progress(done, remaining === null ? null : planned + remaining);
+    yield batch;
+  }
 }
 
 /** The containers to read in one pod: -c, --all-containers, or the default. */
-function unitsOf(pod: Pod, opts: Pick<SweepSpec, 'allContainers' | 'container'>, notice: (line: string) => void): Unit[] {
-  const all = allContainers(pod);
+function unitsOf(pod: Pod, opts: Pick<PodsSpec, 'allContainers' | 'container' | 'debugImage'>, notice: (line: string) => void): Unit[] {
+  const all = containersOf(pod);
+  const unit = (name: string, kind: ContainerKind): Unit => ({
+    where: inContainer(pod.metadata.namespace, pod.metadata.name, name) as Unit['where'],
+    kind,
+    policy: podPolicy(pod, all.find((c) => c.name === name)?.spec),
+    pod: opts.debugImage ? debugView(pod) : null,
+  });
   if (opts.allContainers) {
     // Regular containers, plus init and ephemeral ones that are running now
     // (restartable "sidecar" init containers, debug containers).
-    const running = (list: { name: string; state?: { running?: object } }[] | undefined) =>
-      new Set((list ?? []).filter((s) => s.state?.running).map((s) => s.name));
-    const init = running(pod.status?.initContainerStatuses);
-    const eph = running(pod.status?.ephemeralContainerStatuses);
-    return all.filter((u) => u.kind === 'container' || (u.kind === 'init' ? init : eph).has(u.container));
+    return all.filter((c) => c.kind === 'container' || c.status?.state?.running).map((c) => unit(c.name, c.kind));
   }
   const chosen = resolveContainer(pod, opts.container);
   if (chosen.notice) notice(chosen.notice);
-  return [{ pod, container: chosen.name, spec: all.find((u) => u.container === chosen.name)?.spec, kind: chosen.kind }];
+  return [unit(chosen.name, chosen.kind)];
 }
 
-/** Every container of a pod, regular, init and ephemeral, with its spec. */
-function allContainers(pod: Pod): Unit[] {
-  return [
-    ...pod.spec.containers.map((c) => ({ pod, container: c.name, spec: c, kind: 'container' as const })),
-    ...(pod.spec.initContainers ?? []).map((c) => ({ pod, container: c.name, spec: c, kind: 'init' as const })),
-    ...(pod.spec.ephemeralContainers ?? []).map((c) => ({ pod, container: c.name, spec: c, kind: 'ephemeral' as const })),
-  ];
+/** The little of a pod a debug container needs (its ephemeral containers and their states), so the rest can go. */
+function debugView(pod: Pod): Pod {
+  return {
+    metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
+    spec: { containers: [], ephemeralContainers: pod.spec.ephemeralContainers },
+    status: { ephemeralContainerStatuses: pod.status?.ephemeralContainerStatuses },
+  };
 }

@@ -1,6 +1,6 @@
 import { capabilityFullName } from '../decode/capabilities.js';
 import type { FindingPolicy, SecuritySpec } from '../judge/policy.js';
-import type { ContainerSpec, Pod } from './pod.js';
+import type { ContainerSpec, Pod } from '../kube/pod.js';
 
 interface SecurityContext {
   privileged?: boolean;
@@ -39,8 +39,8 @@ export function podPolicy(pod: Pod, container: ContainerSpec | undefined): Findi
   const security: SecuritySpec = {
     privileged: sc.privileged === true,
     allowPrivilegeEscalation: sc.allowPrivilegeEscalation ?? null,
-    capabilitiesAdd: (sc.capabilities?.add ?? []).map(capabilityFullName),
-    capabilitiesDrop: (sc.capabilities?.drop ?? []).map(capabilityFullName),
+    capabilitiesAdd: names(sc.capabilities?.add).map(capabilityFullName),
+    capabilitiesDrop: names(sc.capabilities?.drop).map(capabilityFullName),
     runAsUser: pick(sc.runAsUser, podSc.runAsUser),
     runAsGroup: pick(sc.runAsGroup, podSc.runAsGroup),
     runAsNonRoot: pick(sc.runAsNonRoot, podSc.runAsNonRoot),
@@ -53,6 +53,11 @@ export function podPolicy(pod: Pod, container: ContainerSpec | undefined): Findi
     hostIPC: spec.hostIPC === true,
   };
   return { scope: 'pod', security, terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 30 };
+}
+
+/** A list of capability names as the spec gives it; anything else (a hand-made object) counts as none. */
+function names(list: unknown): string[] {
+  return Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : [];
 }
 
 /** "runtime/default", "localhost/NAME", "unconfined" → the field's shape. */

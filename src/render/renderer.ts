@@ -1,0 +1,73 @@
+import { CliError, EXIT } from '../errors.js';
+import type { Judged } from '../judge/judge.js';
+import type { PodLevel } from '../judge/levels.js';
+import { toDocument, type Document, type DocumentSpec } from './document.js';
+import type { TableHints } from './table.js';
+
+/** What a renderer is told: everything that shapes the output, nothing else of the CLI. */
+export interface RenderSpec extends DocumentSpec {
+  noHeaders: boolean;
+  width: number;
+  color: boolean;
+  now: number;
+  /** Columns a long, streamed table may need (from what the read asked for). */
+  hints: TableHints;
+}
+
+/** What ends an output: each pod's level, gathered as the items went by. */
+export interface RenderTail {
+  pods: PodLevel[];
+}
+
+/**
+ * One output being written: text for each batch of judged items as they
+ * come (empty while a printer gathers), then the text that ends it. A read
+ * cut short (an interrupt, a failed list) ends with `cut` instead: a table
+ * prints the rows it held, a document is left open, so nothing reads as
+ * complete.
+ */
+export interface RenderStream {
+  add(items: readonly Judged[]): string;
+  end(tail: RenderTail): string;
+  cut(): string;
+}
+
+export interface Renderer {
+  /** Whether failed items appear in the output (documents do; tables leave them to stderr). */
+  showsFailures: boolean;
+  /** Whether a progress bar on stderr suits it (a human watching a table). */
+  progress: boolean;
+  start(spec: RenderSpec): RenderStream;
+}
+
+/**
+ * A printer over the whole document (a jsonpath template ranges over
+ * .items, custom-columns sizes its columns to every row): it gathers the
+ * judged items, which are small beside the pods they came from, and prints
+ * at the end.
+ */
+export function wholeDocument(format: (doc: Document, spec: RenderSpec) => string): Renderer {
+  return {
+    showsFailures: true,
+    progress: false,
+    start(spec) {
+      const all: Judged[] = [];
+      return {
+        add(items) {
+          all.push(...items);
+          return '';
+        },
+        end: (tail) => format(toDocument(all, spec, tail.pods), spec),
+        // A template over a part of the items would print as if it were all of them.
+        cut: () => '',
+      };
+    },
+  };
+}
+
+/** A template that does not compile is bad usage, found before the cluster is asked anything. */
+export function templateError(message: string): CliError {
+  return new CliError(message, undefined, 'usage', EXIT.usage);
+}
+
+export type DocumentRenderer = typeof wholeDocument;
