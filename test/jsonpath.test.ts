@@ -16,7 +16,7 @@ import {
   jsonpathParseErrorMessage,
   relaxedJsonpathExpression,
   unquoteExtend,
-} from '../src/render/jsonpath.ts';
+} from '../src/render/jsonpath/index.ts';
 
 function jp(template: string, data: unknown, allowMissingKeys = true): string {
   const c = compileJsonpath(template);

@@ -13,7 +13,7 @@ import {
   executeJsonpathAsJson,
   jsonpathExecErrorMessage,
   jsonpathParseErrorMessage,
-} from '../src/render/jsonpath.ts';
+} from '../src/render/jsonpath/index.ts';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from '../src/render/custom-columns.ts';
 import type { ColumnsResult } from '../src/render/custom-columns.ts';
 import { sortItems } from '../src/render/sort-by.ts';

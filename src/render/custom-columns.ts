@@ -16,8 +16,8 @@
  */
 
 import { safe } from './sanitize.js';
-import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath.js';
-import type { JsonpathProgram } from './jsonpath.js';
+import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath/index.js';
+import type { JsonpathProgram } from './jsonpath/index.js';
 
 export interface CustomColumn {
   /** The header as written by the user. */

@@ -15,7 +15,7 @@
  * https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/ (--sort-by)
  */
 
-import { compareCodePoints, compileJsonpath, findJsonpathResults, relaxedJsonpathExpression } from './jsonpath.js';
+import { compareCodePoints, compileJsonpath, findJsonpathResults, relaxedJsonpathExpression } from './jsonpath/index.js';
 
 export type SortResult = { ok: true; items: unknown[] } | { ok: false; error: string };
 

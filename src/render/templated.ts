@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from './custom-columns.js';
-import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath.js';
+import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath/index.js';
 import { templateError, type DocumentRenderer, type Renderer } from './registry.js';
 import { safe } from './sanitize.js';
 
