@@ -55,6 +55,10 @@ export function isGoInt(n: number): boolean {
   return Number.isInteger(n) && Math.abs(n) < 2 ** 63;
 }
 
+/**
+ * Go's name of a value's dynamic type, as kubectl's error texts print it
+ * (`[]interface {} is not array or slice`, --sort-by's unsortable type).
+ */
 export function goTypeName(v: Val): string {
   switch (kindOf(v)) {
     case 'bool':

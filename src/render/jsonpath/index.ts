@@ -24,7 +24,7 @@
  * output size so that a hostile template cannot hang the tool.
  */
 
-export { compareCodePoints, goFloatV, goJson, goQuote, goSprint } from './go-format.js';
+export { compareCodePoints, goFloatV, goJson, goQuote, goSprint, goTypeName } from './go-format.js';
 export { compileJsonpath, jsonpathParseErrorMessage, relaxedJsonpathExpression } from './parser.js';
 export type { CompileResult, JsonpathProgram } from './parser.js';
 export { unquoteExtend } from './unquote.js';
