@@ -15,7 +15,7 @@
  * https://kubernetes.io/docs/reference/kubectl/#custom-columns
  */
 
-import { safe } from './sanitize.js';
+import { escapeControls, safe } from './sanitize.js';
 import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath/index.js';
 import type { JsonpathProgram } from './jsonpath/index.js';
 
@@ -97,13 +97,20 @@ export function parseCustomColumnsFile(text: string): ColumnsResult {
   return { ok: true, columns };
 }
 
-/** One cell: every result of the path, as Go's fmt.Sprint, comma-joined; `<none>` for no result. */
+/**
+ * One cell: every result of the path, as Go's fmt.Sprint, comma-joined; `<none>` for no result.
+ * Unlike kubectl, which prints values raw, every control in a value is escaped,
+ * tabs and newlines too: the values are the document's (untrusted), and a raw
+ * newline would forge a row, a tab a column (kubectl's tabwriter splits cells
+ * at tabs). A quoted literal in a column's path gets the same treatment, as a
+ * cell cannot hold a line break or a tab whoever wrote it.
+ */
 export function customColumnCell(item: unknown, column: CustomColumn): { ok: true; text: string } | { ok: false; error: string } {
   const r = findJsonpathResults(column.program, item, { allowMissingKeys: true });
   if (!r.ok) return r;
   const values: string[] = [];
   if (r.results.length === 0 || r.results[0].length === 0) values.push('<none>');
-  for (const set of r.results) for (const v of set) values.push(safe(goSprint(v)));
+  for (const set of r.results) for (const v of set) values.push(escapeControls(goSprint(v)));
   return { ok: true, text: values.join(',') };
 }
 

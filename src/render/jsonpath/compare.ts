@@ -6,7 +6,7 @@
  */
 
 import { JsonpathError } from './error.js';
-import { ByteVal, FloatLit, compareCodePoints, kindOf, type Val } from './go-format.js';
+import { ByteVal, FloatLit, compareCodePoints, goString, kindOf, type Val } from './go-format.js';
 
 type BasicKind = 'bool' | 'int' | 'uint' | 'float' | 'string';
 
@@ -28,7 +28,8 @@ function goEqual(a: Val, b: Val): boolean {
     if ((ka === 'int' && kb === 'uint') || (ka === 'uint' && kb === 'int')) return num(a) === num(b);
     throw new JsonpathError('incompatible types for comparison');
   }
-  if (ka === 'string' || ka === 'bool') return a === b;
+  if (ka === 'string') return goString(a) === goString(b);
+  if (ka === 'bool') return a === b;
   return num(a) === num(b);
 }
 
@@ -40,7 +41,7 @@ function goLess(a: Val, b: Val): boolean {
     throw new JsonpathError('incompatible types for comparison');
   }
   if (ka === 'bool') throw new JsonpathError('invalid type for comparison');
-  if (ka === 'string') return compareCodePoints(a as string, b as string) < 0;
+  if (ka === 'string') return compareCodePoints(goString(a)!, goString(b)!) < 0;
   return num(a) < num(b);
 }
 

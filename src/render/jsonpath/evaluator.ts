@@ -7,7 +7,22 @@
 
 import { compare } from './compare.js';
 import { JsonpathError } from './error.js';
-import { ByteVal, FloatLit, INVALID, MAX_DEPTH, goJson, goQuote, goSprint, goTypeName, kindOf, sortedKeys, type Val } from './go-format.js';
+import { escapeControls } from '../sanitize.js';
+import {
+  ByteVal,
+  FloatLit,
+  INVALID,
+  MAX_DEPTH,
+  TemplateText,
+  goJson,
+  goQuote,
+  goSprint,
+  goString,
+  goTypeName,
+  kindOf,
+  sortedKeys,
+  type Val,
+} from './go-format.js';
 import type { JsonpathProgram, Node, Param } from './parser.js';
 
 /** Caps: values produced during one evaluation, nesting walked, and text produced. */
@@ -78,7 +93,7 @@ class Evaluator {
         return v;
       }
       case 'text':
-        return [node.text];
+        return [new TemplateText(node.text)];
       case 'field':
         return this.field(input, node.name);
       case 'array':
@@ -162,7 +177,8 @@ class Evaluator {
   private children(v: Val): Val[] {
     if (v === null || v === INVALID) return [];
     if (Array.isArray(v)) return v.map((e) => (e === undefined ? null : e));
-    if (typeof v === 'string') return [...Buffer.from(v, 'utf8')].map((b) => new ByteVal(b));
+    const s = goString(v);
+    if (s !== undefined) return [...Buffer.from(s, 'utf8')].map((b) => new ByteVal(b));
     if (kindOf(v) === 'map') {
       const o = v as Record<string, unknown>;
       return sortedKeys(o).map((k) => o[k]);
@@ -188,8 +204,9 @@ class Evaluator {
       for (const v of vals) {
         this.tick();
         // A string's children are its bytes, which have none: keep the string, skip the bytes.
-        if (typeof v === 'string') {
-          if (v.length > 0) out.push(v);
+        const s = goString(v);
+        if (s !== undefined) {
+          if (s.length > 0) out.push(v);
           continue;
         }
         const c = this.children(v);
@@ -235,13 +252,25 @@ class Evaluator {
   }
 }
 
-/** kubectl's text for one result: JSON for maps and arrays, `null`, raw strings, Go numbers. */
+/**
+ * kubectl's text for one result: JSON for maps and arrays, `null`, strings
+ * unquoted, Go numbers; with one deliberate difference from kubectl, which
+ * prints the document's strings raw. The document is untrusted (a process
+ * names itself, its arguments are anything; the image's files and the API
+ * server's answers are someone else's text), so a newline in a value would
+ * forge an output line, a tab a column, and ESC or a bidi override would reach
+ * the terminal: every control in a document string is escaped (escapeControls:
+ * C0 with tab and newline, DEL, C1, bidi), and in JSON, whose encoding already
+ * escapes C0, the rest (safeJson). The template's own text is the user's and
+ * is printed exactly as written, as kubectl prints it.
+ */
 function resultText(v: Val): string {
+  if (v instanceof TemplateText) return v.text;
   if (v === INVALID || v === undefined) return '<no value>';
   if (v === null) return 'null';
   const k = kindOf(v);
-  if (k === 'map' || k === 'slice') return goJson(v);
-  return goSprint(v);
+  if (k === 'map' || k === 'slice') return goJson(v, '', true);
+  return escapeControls(goSprint(v));
 }
 
 // ---------------------------------------------------------------------------
@@ -277,48 +306,53 @@ function run<T>(f: () => T): { ok: true; value: T } | { ok: false; error: string
   }
 }
 
-/** The raw result sets of a template, one per action (and per range step), as kubectl's FindResults. */
+/**
+ * The raw result sets of a template, one per action (and per range step), as
+ * kubectl's FindResults: the document's values, unescaped, for callers that
+ * print them their own way (custom-columns) or only compare them (--sort-by).
+ * The template's own strings come back as plain strings too.
+ */
 export function findJsonpathResults(
   program: JsonpathProgram,
   data: unknown,
   opts: ExecOptions,
 ): { ok: true; results: unknown[][] } | { ok: false; error: string } {
   const r = run(() => new Evaluator(program.root.nodes, opts.allowMissingKeys).findResults(0, data));
-  return r.ok ? { ok: true, results: r.value } : r;
+  if (!r.ok) return r;
+  return { ok: true, results: r.value.map((set) => set.map((v) => (v instanceof TemplateText ? v.text : v))) };
+}
+
+/** Each result set of the template over `data` as text, concatenated within the output cap. */
+function render(program: JsonpathProgram, data: unknown, opts: ExecOptions, setText: (set: Val[]) => string): ExecResult {
+  const r = run(() => {
+    const sets = new Evaluator(program.root.nodes, opts.allowMissingKeys).findResults(0, data);
+    let out = '';
+    for (const set of sets) {
+      out += setText(set);
+      if (out.length > MAX_OUTPUT) throw new JsonpathError(`output exceeds ${MAX_OUTPUT} characters`);
+    }
+    return out;
+  });
+  return r.ok ? { ok: true, text: r.value } : r;
 }
 
 /**
- * Evaluates a compiled template over `data` and returns
- * the text kubectl's `-o jsonpath` prints: nothing is added (no trailing newline).
+ * Evaluates a compiled template over `data` and returns the text `-o jsonpath`
+ * prints: kubectl's, but for the controls in the document's strings, which are
+ * escaped (see resultText). Nothing is added (no trailing newline).
  * On error, `error` is kubectl's reason, e.g.
  * `array index out of bounds: index 5, length 2` (see jsonpathExecErrorMessage).
  */
 export function executeJsonpath(program: JsonpathProgram, data: unknown, opts: ExecOptions): ExecResult {
-  const r = run(() => {
-    const sets = new Evaluator(program.root.nodes, opts.allowMissingKeys).findResults(0, data);
-    let out = '';
-    for (const set of sets) {
-      out += set.map(resultText).join(' ');
-      if (out.length > MAX_OUTPUT) throw new JsonpathError(`output exceeds ${MAX_OUTPUT} characters`);
-    }
-    return out;
-  });
-  return r.ok ? { ok: true, text: r.value } : r;
+  return render(program, data, opts, (set) => set.map(resultText).join(' '));
 }
 
 /**
  * `-o jsonpath-as-json`: each result set as a JSON array, indented with four
- * spaces as Go's json.MarshalIndent, each followed by a newline.
+ * spaces as Go's json.MarshalIndent, each followed by a newline. Go's encoding
+ * escapes C0 controls everywhere; DEL, C1 and bidi controls of the document's
+ * strings are escaped too (kubectl leaves them raw), the template's are not.
  */
 export function executeJsonpathAsJson(program: JsonpathProgram, data: unknown, opts: ExecOptions): ExecResult {
-  const r = run(() => {
-    const sets = new Evaluator(program.root.nodes, opts.allowMissingKeys).findResults(0, data);
-    let out = '';
-    for (const set of sets) {
-      out += `${goJson(set, '    ')}\n`;
-      if (out.length > MAX_OUTPUT) throw new JsonpathError(`output exceeds ${MAX_OUTPUT} characters`);
-    }
-    return out;
-  });
-  return r.ok ? { ok: true, text: r.value } : r;
+  return render(program, data, opts, (set) => `${goJson(set, '    ', true)}\n`);
 }

@@ -6,6 +6,7 @@
  * https://pkg.go.dev/fmt, https://pkg.go.dev/encoding/json, https://pkg.go.dev/strconv#Quote
  */
 
+import { safeJson } from '../sanitize.js';
 import { JsonpathError } from './error.js';
 
 /** Nesting cap for printing and walking a value: far beyond any real document. */
@@ -25,6 +26,18 @@ export class ByteVal {
     this.v = v;
   }
 }
+/**
+ * A string the template wrote itself (text outside actions, a quoted literal
+ * such as `{"\n"}`): a Go string like any other to the evaluator, kept apart
+ * from the document's strings only so that it can be printed as written while
+ * theirs are escaped (see the evaluator's resultText).
+ */
+export class TemplateText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
 /** Go's invalid reflect.Value: what a range step over null or over nothing evaluates in. */
 export const INVALID: unique symbol = Symbol('invalid');
 export type Val = unknown;
@@ -36,6 +49,7 @@ export function kindOf(v: Val): Kind {
   if (v === null) return 'nil';
   if (v instanceof FloatLit) return 'float';
   if (v instanceof ByteVal) return 'uint';
+  if (v instanceof TemplateText) return 'string';
   switch (typeof v) {
     case 'boolean':
       return 'bool';
@@ -48,6 +62,12 @@ export function kindOf(v: Val): Kind {
     default:
       return Array.isArray(v) ? 'slice' : 'map';
   }
+}
+
+/** The text of a Go string value, the document's or the template's; undefined for any other kind. */
+export function goString(v: Val): string | undefined {
+  if (typeof v === 'string') return v;
+  return v instanceof TemplateText ? v.text : undefined;
 }
 
 /** A JSON number Go's unstructured decoder keeps as int64 (it decodes integral numbers that fit as int64). */
@@ -131,6 +151,7 @@ export function goSprint(v: Val, depth = 0): string {
   if (v === null) return '<nil>';
   if (v instanceof FloatLit) return goFloatV(v.v);
   if (v instanceof ByteVal) return String(v.v);
+  if (v instanceof TemplateText) return v.text;
   switch (typeof v) {
     case 'string':
       return v;
@@ -193,14 +214,21 @@ function goJsonString(s: string): string {
   return `${out}"`;
 }
 
-/** Go's json.Marshal (indent '') or json.MarshalIndent(v, '', indent) of a decoded JSON value. */
-export function goJson(v: Val, indent = '', depth = 0): string {
+/**
+ * Go's json.Marshal (indent '') or json.MarshalIndent(v, '', indent) of a decoded JSON value.
+ * With `safe`, the document's strings and keys also have DEL, C1 and bidi
+ * controls escaped (safeJson), which Go's encoder leaves raw; template text is
+ * encoded as Go encodes it.
+ */
+export function goJson(v: Val, indent = '', safe = false, depth = 0): string {
   if (depth > MAX_DEPTH) throw new JsonpathError('json: exceeded max depth');
   if (v === null || v === undefined || v === INVALID) return 'null';
   if (v instanceof FloatLit || v instanceof ByteVal) return String(v.v);
+  if (v instanceof TemplateText) return goJsonString(v.text);
+  const str = (s: string): string => (safe ? safeJson(goJsonString(s)) : goJsonString(s));
   switch (typeof v) {
     case 'string':
-      return goJsonString(v);
+      return str(v);
     case 'number':
       if (!Number.isFinite(v)) throw new JsonpathError(`json: unsupported value: ${goFloatV(v)}`);
       return String(v); // JS and Go agree: exponent only below 1e-6 or from 1e21
@@ -212,13 +240,13 @@ export function goJson(v: Val, indent = '', depth = 0): string {
       const close = indent ? `\n${indent.repeat(depth)}` : '';
       if (Array.isArray(v)) {
         if (v.length === 0) return '[]';
-        return `[${v.map((e) => nl + goJson(e, indent, depth + 1)).join(',')}${close}]`;
+        return `[${v.map((e) => nl + goJson(e, indent, safe, depth + 1)).join(',')}${close}]`;
       }
       const o = v as Record<string, unknown>;
       const keys = sortedKeys(o);
       if (keys.length === 0) return '{}';
       const sep = indent ? ': ' : ':';
-      return `{${keys.map((k) => nl + goJsonString(k) + sep + goJson(o[k], indent, depth + 1)).join(',')}${close}}`;
+      return `{${keys.map((k) => nl + str(k) + sep + goJson(o[k], indent, safe, depth + 1)).join(',')}${close}}`;
     }
   }
 }

@@ -9,7 +9,7 @@
  *  - text outside `{…}` is printed as is; `{"\n"}` is a Go-unquoted literal;
  *  - several results of one action are joined by one space, nothing between actions;
  *  - maps and arrays print as Go's compact JSON (sorted keys, `<>&` escaped),
- *    strings raw, null as `null`, numbers as Go's `fmt` prints int64/float64;
+ *    strings unquoted, null as `null`, numbers as Go's `fmt` prints int64/float64;
  *  - `['a.b']` is sugar for `.a.b` (so it does NOT reach a key with dots: escape
  *    the dots, `{.a\.b}`), and `["x"]` is a syntax error, as in kubectl;
  *  - a missing key prints nothing when allowMissingKeys (kubectl get's default),
@@ -18,7 +18,11 @@
  *  - range/end is kubectl's counter machine, including what happens to text
  *    after a range without `{end}`.
  * Map iteration (`*`, `..`) is in sorted key order here; kubectl's is Go's random
- * map order, so only the order can differ.
+ * map order, so only the order can differ. The other difference is deliberate:
+ * controls in the document's strings (C0 with tab and newline, DEL, C1, bidi)
+ * are printed as visible escapes where kubectl prints them raw, since the
+ * document is untrusted; the template's own text is printed as written
+ * (evaluator.ts, resultText).
  *
  * Nothing here evaluates user text as code, and evaluation is capped in steps and
  * output size so that a hostile template cannot hang the tool.
