@@ -29,6 +29,14 @@ function jp(template: string, data: unknown, allowMissingKeys = true): string {
   return r.text;
 }
 
+function jpAsJson(template: string, data: unknown): string {
+  const c = compileJsonpath(template);
+  if (!c.ok) throw new Error(`parse: ${c.error}`);
+  const r = executeJsonpathAsJson(c.program, data, { allowMissingKeys: true });
+  if (!r.ok) throw new Error(`exec: ${r.error}`);
+  return r.text;
+}
+
 function execError(template: string, data: unknown, allowMissingKeys = true): string {
   const c = compileJsonpath(template);
   if (!c.ok) throw new Error(`parse: ${c.error}`);
@@ -395,13 +403,9 @@ describe('kubectl behaviours checked against kubectl 1.33', () => {
   });
 
   it('-o jsonpath-as-json: each result set as an indented JSON array', () => {
-    const c = compileJsonpath('{.items[0].caps}{.items[*].pod}{.nope}');
-    if (!c.ok) throw new Error(c.error);
-    const r = executeJsonpathAsJson(c.program, doc, { allowMissingKeys: true });
-    expect(r).toEqual({
-      ok: true,
-      text: '[\n    {\n        "effective": {\n            "mask": "00000000a80425fb"\n        }\n    }\n]\n[\n    "web"\n]\n[]\n',
-    });
+    expect(jpAsJson('{.items[0].caps}{.items[*].pod}{.nope}', doc)).toBe(
+      '[\n    {\n        "effective": {\n            "mask": "00000000a80425fb"\n        }\n    }\n]\n[\n    "web"\n]\n[]\n',
+    );
   });
 });
 
@@ -521,15 +525,10 @@ describe("the document's controls are escaped, the template's text is printed as
   });
 
   it("-o jsonpath-as-json: the document's strings escaped the same way, the template's as Go encodes them", () => {
-    const c = compileJsonpath('{.items[0].name}{"\\u202e\\t"}');
-    if (!c.ok) throw new Error(c.error);
-    const r = executeJsonpathAsJson(c.program, doc, { allowMissingKeys: true });
-    expect(r).toEqual({
-      ok: true,
-      text: '[\n    "a\\n-\\r-\\t-\\u001b-\\u0007-\\u007f-\\u009b-\\u202ez"\n]\n[\n    "\u202e\\t"\n]\n',
-    });
+    const text = jpAsJson('{.items[0].name}{"\\u202e\\t"}', doc);
+    expect(text).toBe('[\n    "a\\n-\\r-\\t-\\u001b-\\u0007-\\u007f-\\u009b-\\u202ez"\n]\n[\n    "\u202e\\t"\n]\n');
     // The escapes are JSON's own: the text parses back to the value.
-    if (r.ok) expect(JSON.parse(r.text.split('\n]\n')[0] + ']')).toEqual([EVIL]);
+    expect(JSON.parse(`${text.split('\n]\n')[0]}]`)).toEqual([EVIL]);
   });
 
   it("the template's strings are still strings to the engine: compared, walked and ranged over", () => {
