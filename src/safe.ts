@@ -7,11 +7,24 @@
  * https://invisible-island.net/xterm/ctlseqs/ctlseqs.html
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** For tables and messages: tabs become a space, newlines stay when asked (a notice of several lines). */
 export function safe(text: string, { keepNewlines = false, keepTabs = false } = {}): string {
-  const out = text.replace(UNSAFE, (ch) => (keepNewlines && ch === '\n' ? ch : escapeChar(ch)));
-  return keepTabs ? out : out.replace(/\t/g, ' ');
+  return text.replace(CONTROLS, (ch) => {
+    if (ch === '\t') return keepTabs ? ch : ' ';
+    return keepNewlines && ch === '\n' ? ch : escapeChar(ch);
+  });
+}
+
+/**
+ * Every control of `safe`, tabs and newlines too, as a visible escape: for a
+ * value placed inside a layout the user's template draws (-o jsonpath,
+ * custom-columns cells), where a raw newline in a value would forge a line
+ * and a raw tab a column.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, escapeChar);
 }
 
 function escapeChar(ch: string): string {
@@ -20,8 +33,8 @@ function escapeChar(ch: string): string {
 }
 
 /**
- * JSON.stringify escapes U+0000..U+001F but passes DEL, C1 controls and bidi
- * overrides through raw; escape those too so `-o json` piped to a terminal is
+ * JSON.stringify (and Go's encoding/json) escape U+0000..U+001F but pass DEL,
+ * C1 controls and bidi overrides through raw; escape those too so `-o json` piped to a terminal is
  * as harmless as a table.
  */
 export function safeJson(json: string): string {

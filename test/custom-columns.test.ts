@@ -117,7 +117,21 @@ describe('rendering', () => {
 
   it('escapes terminal controls and tabs in cells before measuring them', () => {
     const items = [{ pod: 'evil\x1b]0;title\x07\tpod' }];
-    expect(render(items, 'POD:.pod,X:.x', true)).toBe('evil\\x1b]0;title\\x07 pod   <none>\n');
+    expect(render(items, 'POD:.pod,X:.x', true)).toBe('evil\\x1b]0;title\\x07\\x09pod   <none>\n');
+  });
+
+  it('a value cannot forge a row or a column: every control in a cell is escaped, in lists and maps too', () => {
+    const evil = 'a\n-\r-\t-\x1b-\x07-\x7f-\u009b-\u202ez';
+    const escaped = 'a\\x0a-\\x0d-\\x09-\\x1b-\\x07-\\x7f-\\x9b-\\u202ez';
+    const items = [{ pod: evil, args: ['x', evil], m: { [evil]: evil } }, { pod: 'web', args: [], m: {} }];
+    const out = render(items, 'POD:.pod,ARGS:.args,M:.m,N:.nope');
+    expect(out.split('\n')).toHaveLength(4); // header, two rows, and the final newline
+    const w = escaped.length + 3;
+    expect(out).toBe(
+      `${'POD'.padEnd(w)}${'ARGS'.padEnd(w + 4)}${'M'.padEnd(2 * w + 3)}N\n` +
+        `${escaped}   [x ${escaped}]   map[${escaped}:${escaped}]   <none>\n` +
+        `${'web'.padEnd(w)}${'[]'.padEnd(w + 4)}${'map[]'.padEnd(2 * w + 3)}<none>\n`,
+    );
   });
 
   it('returns evaluation errors instead of throwing', () => {

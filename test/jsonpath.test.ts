@@ -9,6 +9,7 @@ import {
   compileJsonpath,
   executeJsonpath,
   executeJsonpathAsJson,
+  findJsonpathResults,
   goFloatV,
   goJson,
   goQuote,
@@ -16,12 +17,22 @@ import {
   jsonpathParseErrorMessage,
   relaxedJsonpathExpression,
   unquoteExtend,
-} from '../src/render/jsonpath.ts';
+} from '../src/render/jsonpath/index.ts';
+import type { DocumentRenderer, Renderer, RenderSpec } from '../src/render/renderer.ts';
+import { customColumnsRenderer, jsonpathRenderer } from '../src/render/templated.ts';
 
 function jp(template: string, data: unknown, allowMissingKeys = true): string {
   const c = compileJsonpath(template);
   if (!c.ok) throw new Error(`parse: ${c.error}`);
   const r = executeJsonpath(c.program, data, { allowMissingKeys });
+  if (!r.ok) throw new Error(`exec: ${r.error}`);
+  return r.text;
+}
+
+function jpAsJson(template: string, data: unknown): string {
+  const c = compileJsonpath(template);
+  if (!c.ok) throw new Error(`parse: ${c.error}`);
+  const r = executeJsonpathAsJson(c.program, data, { allowMissingKeys: true });
   if (!r.ok) throw new Error(`exec: ${r.error}`);
   return r.text;
 }
@@ -392,13 +403,9 @@ describe('kubectl behaviours checked against kubectl 1.33', () => {
   });
 
   it('-o jsonpath-as-json: each result set as an indented JSON array', () => {
-    const c = compileJsonpath('{.items[0].caps}{.items[*].pod}{.nope}');
-    if (!c.ok) throw new Error(c.error);
-    const r = executeJsonpathAsJson(c.program, doc, { allowMissingKeys: true });
-    expect(r).toEqual({
-      ok: true,
-      text: '[\n    {\n        "effective": {\n            "mask": "00000000a80425fb"\n        }\n    }\n]\n[\n    "web"\n]\n[]\n',
-    });
+    expect(jpAsJson('{.items[0].caps}{.items[*].pod}{.nope}', doc)).toBe(
+      '[\n    {\n        "effective": {\n            "mask": "00000000a80425fb"\n        }\n    }\n]\n[\n    "web"\n]\n[]\n',
+    );
   });
 });
 
@@ -474,5 +481,90 @@ describe('documents built in memory', () => {
     const items = Array.from({ length: 2000 }, (_, i) => ({ pod: `pod-${i}`, uid: 'x'.repeat(3000), names: ['CAP_CHOWN'] }));
     const words = jp('{..pod}', { items }).split(' ');
     expect(words.length).toBe(2000);
+  });
+});
+
+describe("the document's controls are escaped, the template's text is printed as written", () => {
+  // What a value can carry to a terminal: a newline and a CR that forge lines, a
+  // tab that forges a column, ESC (terminal sequences), BEL, DEL, a C1 CSI and a
+  // bidi override (Trojan Source). A process names itself; its arguments are anything.
+  const CONTROLS: [string, string][] = [
+    ['\n', '\\x0a'],
+    ['\r', '\\x0d'],
+    ['\t', '\\x09'],
+    ['\x1b', '\\x1b'],
+    ['\x07', '\\x07'],
+    ['\x7f', '\\x7f'],
+    ['\u009b', '\\x9b'],
+    ['\u202e', '\\u202e'],
+  ];
+  const EVIL = `a${CONTROLS.map(([c]) => c).join('-')}z`;
+  const ESCAPED = `a${CONTROLS.map(([, e]) => e).join('-')}z`;
+  const doc = { items: [{ name: EVIL, args: [EVIL, 'ok'], labels: { [`k${EVIL}`]: 1 } }, { name: 'plain' }] };
+
+  it('each control of a value becomes a visible escape', () => {
+    for (const [c, e] of CONTROLS) expect(jp('{.v}', { v: `<${c}>` }), JSON.stringify(c)).toBe(`<${e}>`);
+  });
+
+  it('a value inside a range cannot forge a line: one line per item, the template\'s newline raw', () => {
+    const out = jp('{range .items[*]}{.name}{"\\n"}{end}', doc);
+    expect(out).toBe(`${ESCAPED}\nplain\n`);
+    expect(out.split('\n')).toHaveLength(3);
+    expect(jp('{range .items[0].args[*]}[{@}]{"\\t"}{end}', doc)).toBe(`[${ESCAPED}]\t[ok]\t`);
+  });
+
+  it("quoted literals and literal text print as written, as kubectl prints them", () => {
+    expect(jp('{"\\r\\n"}{"\\t"}', {})).toBe('\r\n\t');
+    expect(jp('A\tB\r\nC\n{.v}\t\x1b[1m\n', { v: 'x' })).toBe('A\tB\r\nC\nx\t\x1b[1m\n');
+    expect(jp('{"\\u202e\\x1b\\a\\x7f"}', {})).toBe('\u202e\x1b\x07\x7f');
+  });
+
+  it('maps and lists print as JSON: Go escapes C0, and DEL, C1 and bidi are escaped as well, keys too', () => {
+    expect(jp('{.items[0].args}', doc)).toBe('["a\\n-\\r-\\t-\\u001b-\\u0007-\\u007f-\\u009b-\\u202ez","ok"]');
+    expect(jp('{.items[0].labels}', doc)).toBe('{"ka\\n-\\r-\\t-\\u001b-\\u0007-\\u007f-\\u009b-\\u202ez":1}');
+  });
+
+  it("-o jsonpath-as-json: the document's strings escaped the same way, the template's as Go encodes them", () => {
+    const text = jpAsJson('{.items[0].name}{"\\u202e\\t"}', doc);
+    expect(text).toBe('[\n    "a\\n-\\r-\\t-\\u001b-\\u0007-\\u007f-\\u009b-\\u202ez"\n]\n[\n    "\u202e\\t"\n]\n');
+    // The escapes are JSON's own: the text parses back to the value.
+    expect(JSON.parse(`${text.split('\n]\n')[0]}]`)).toEqual([EVIL]);
+  });
+
+  it("the template's strings are still strings to the engine: compared, walked and ranged over", () => {
+    expect(jp('{.items[?(@.name=="plain")].name}', doc)).toBe('plain');
+    expect(jp('{.items[?(@.name<"b")].name}', doc)).toBe(ESCAPED);
+    expect(jp('{"ab".*}', {})).toBe('97 98');
+    expect(jp('{range .items[*]}{"\\t"}{end}', doc)).toBe('\t\t');
+  });
+
+  it('the raw result sets stay unescaped, for callers that print them their own way', () => {
+    const c = compileJsonpath('{.items[0].name}{"\\t"}');
+    if (!c.ok) throw new Error(c.error);
+    expect(findJsonpathResults(c.program, doc, { allowMissingKeys: true })).toEqual({ ok: true, results: [[EVIL], ['\t']] });
+  });
+});
+
+describe('the -o jsonpath and custom-columns renderers (templated.ts) print what the engines make', () => {
+  // A renderer over a fixed document, in place of the items' -o json document.
+  const over = (doc: unknown): DocumentRenderer => (format) => ({
+    showsFailures: true,
+    progress: false,
+    start: (spec) => ({ add: () => '', end: () => format(doc as Parameters<typeof format>[0], spec), cut: () => '' }),
+  });
+  const spec = { noHeaders: false } as RenderSpec;
+  const render = (r: Renderer) => r.start(spec).end({ pods: [] });
+  const doc = { items: [{ pid: 1, name: 'x\ny\t\x1b' }, { pid: 2, name: 'ok' }] };
+
+  it("jsonpath: the value escaped, the template's CR, LF and tabs untouched", () => {
+    const out = render(jsonpathRenderer('P\t{range .items[*]}{.pid}{"\\t"}{.name}{"\\r\\n"}{end}\n', false, over(doc)));
+    expect(out).toBe('P\t1\tx\\x0ay\\x09\\x1b\r\n2\tok\r\n\n');
+  });
+
+  it('jsonpath-as-json and custom-columns', () => {
+    expect(render(jsonpathRenderer('{.items[0].name}', true, over(doc)))).toBe('[\n    "x\\ny\\t\\u001b"\n]\n');
+    expect(render(customColumnsRenderer('PID:.pid,NAME:.name', false, over(doc)))).toBe(
+      'PID   NAME\n1     x\\x0ay\\x09\\x1b\n2     ok\n',
+    );
   });
 });

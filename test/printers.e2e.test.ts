@@ -1,10 +1,14 @@
 // kubectl's printers and psgo's columns, end to end: the built tool against
 // the test API server's pods, whose /proc, /etc/passwd and /proc/stat are real.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { runCliAsync } from './helpers/cli.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { has, runCliAsync } from './helpers/cli.ts';
+import { kubectlHome } from './apiserver/kubectl.ts';
+
+const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
 
 const cluster = inject('cluster');
 
@@ -43,10 +47,89 @@ describe.skipIf(!cluster)('kubectl printers over the -o json document', () => {
     expect((await cli('web', '--pid', '1', '-o', `jsonpath-file=${join(dir, 'tpl')}`)).stdout).toBe('sh');
   });
 
+  it.skipIf(!existsSync(KUBECTL))("the template's own text prints as kubectl 1.33 prints it: CR, LF, tabs, ESC and all", async () => {
+    const template = 'A\tB\r\n{"\\t\\r\\n"}{"\\u202e\\x1b[1m\\a\\x7f"}\x1b[0m\n';
+    const home = kubectlHome();
+    try {
+      const theirs = spawnSync(KUBECTL, ['--kubeconfig', cluster!.kubeconfig, 'get', 'pods', '-A', '-o', `jsonpath=${template}`], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, HOME: home, KUBECONFIG: '' },
+      });
+      expect(theirs.status, theirs.stderr).toBe(0);
+      expect(theirs.stdout).toBe('A\tB\r\n\t\r\n\u202e\x1b[1m\x07\x7f\x1b[0m\n');
+      const ours = await cli('web', '--pid', '1', '-o', `jsonpath=${template}`);
+      expect(ours.code, ours.stderr).toBe(0);
+      expect(ours.stdout).toBe(theirs.stdout);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('a template that does not parse is bad usage before anything is read', async () => {
     const r = await cli('web', '--pid', '1', '-o', 'jsonpath={.items[');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('error: error parsing jsonpath {.items[, unterminated array\n');
+  });
+});
+
+describe.skipIf(!has('python3'))("local mode: a process's own name and arguments cannot forge output", () => {
+  // A process may name itself anything (prctl PR_SET_NAME) and take any arguments;
+  // the kernel escapes only a newline and a backslash in status's Name, so the rest
+  // arrive raw: ESC, TAB, CR, BEL, DEL, a C1 CSI and a bidi override.
+  const NAME = 'ev\x1b\t\r\x07\x7f\u009b\u202e';
+  const NAME_ESCAPED = 'ev\\x1b\\x09\\x0d\\x07\\x7f\\x9b\\u202e';
+  const ARG = 'line one\nforged line\r\t\x1b[2J';
+  const ARG_ESCAPED = 'line one\\x0aforged line\\x0d\\x09\\x1b[2J';
+  const SCRIPT = [
+    'import ctypes, sys, time',
+    `ctypes.CDLL(None).prctl(15, ${JSON.stringify(NAME)}.encode(), 0, 0, 0)`,
+    'print("ready", flush=True)',
+    'time.sleep(600)',
+  ].join('\n');
+  let child: ChildProcess;
+  let pid = '';
+
+  beforeAll(async () => {
+    child = spawn('python3', ['-c', SCRIPT, ARG], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => child.stdout!.once('data', resolve));
+    pid = String(child.pid);
+    // The kernel holds the name as set: the test's premise.
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8')).toBe(`${NAME}\n`);
+  });
+  afterAll(() => child?.kill('SIGKILL'));
+
+  it('-o jsonpath: the name escaped, the template\'s newline raw', async () => {
+    const r = await runCliAsync(['--pid', pid, '-o', 'jsonpath={.items[0].name}{"\\n"}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${NAME_ESCAPED}\n`);
+  });
+
+  it('-o jsonpath over the arguments: one line per argument, however many newlines they hold', async () => {
+    const r = await runCliAsync(['--pid', pid, '--cmdline', '-o', 'jsonpath={range .items[0].cmdline[*]}{@}{"\\r\\n"}{end}']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.slice(-1)).toEqual([ARG_ESCAPED]);
+    expect(lines).toHaveLength(4); // python3, -c, the script (its newlines escaped), the argument
+    expect(lines[2]).not.toMatch(/\n/);
+  });
+
+  it('-o jsonpath-as-json: JSON escapes that parse back to the very name', async () => {
+    const r = await runCliAsync(['--pid', pid, '-o', 'jsonpath-as-json={.items[0].name}']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(JSON.parse(r.stdout)).toEqual([NAME]);
+  });
+
+  it('-o custom-columns: one row for the process, the name escaped', async () => {
+    const r = await runCliAsync(['--pid', pid, '--cmdline', '-o', 'custom-columns=PID:.pid,NAME:.name,LAST:.cmdline[-1]']);
+    expect(r.code, r.stderr).toBe(0);
+    const w = 6;
+    expect(r.stdout).toBe(
+      `${'PID'.padEnd(Math.max(w, pid.length + 3))}${'NAME'.padEnd(NAME_ESCAPED.length + 3)}LAST\n` +
+        `${pid.padEnd(Math.max(w, pid.length + 3))}${NAME_ESCAPED}   ${ARG_ESCAPED}\n`,
+    );
   });
 });
 

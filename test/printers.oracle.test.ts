@@ -13,7 +13,7 @@ import {
   executeJsonpathAsJson,
   jsonpathExecErrorMessage,
   jsonpathParseErrorMessage,
-} from '../src/render/jsonpath.ts';
+} from '../src/render/jsonpath/index.ts';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from '../src/render/custom-columns.ts';
 import type { ColumnsResult } from '../src/render/custom-columns.ts';
 import { sortItems } from '../src/render/sort-by.ts';
@@ -58,6 +58,9 @@ const TEMPLATES = [
   '{.items[0].metadata.name.*}',
   "{'a\\'b'}{\"\\u00e9\\x41\\101\\n\"}",
   '{1.5}{2}{true}{-3}',
+  // The template's own text, controls and all, is printed as written (only the document's values are escaped).
+  '{range .items[*]}{.metadata.name}{"\\r\\n"}{end}',
+  'A\tB\r\n{.kind}\n\t{"\\t\\r\\n"}{"\\u202e\\x1b[1m\\a\\x7f"}\x1b[0m\n',
   // errors
   '{.items[999]}',
   '{.items[0:3:0]}',

@@ -75,6 +75,15 @@ describe('sortItems', () => {
     expect(sortItems(items, '.n')).toMatchObject({ ok: false, error: expect.stringContaining('different types') });
   });
 
+  it("names key types as Go's decoder types them: an integer beyond int64 is a float64", () => {
+    const items = [{ n: 1 }, { n: 2 ** 63 }, { n: 2 }];
+    expect(sortItems(items, '.n')).toEqual({
+      ok: false,
+      error: 'Field {.n} has values of different types (int64, float64), which cannot be sorted',
+    });
+    expect(sortItems([{ n: [1] }], '.n')).toEqual({ ok: false, error: 'Field {.n} is an unsortable type: []interface {}' });
+  });
+
   it('sorts nothing without error', () => {
     expect(sortItems([], '.nope')).toEqual({ ok: true, items: [] });
   });

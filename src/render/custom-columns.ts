@@ -15,9 +15,9 @@
  * https://kubernetes.io/docs/reference/kubectl/#custom-columns
  */
 
-import { safe } from '../safe.js';
-import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath.js';
-import type { JsonpathProgram } from './jsonpath.js';
+import { escapeControls, safe } from '../safe.js';
+import { compileJsonpath, findJsonpathResults, goSprint, relaxedJsonpathExpression } from './jsonpath/index.js';
+import type { JsonpathProgram } from './jsonpath/index.js';
 
 export interface CustomColumn {
   /** The header as written by the user. */
@@ -97,13 +97,20 @@ export function parseCustomColumnsFile(text: string): ColumnsResult {
   return { ok: true, columns };
 }
 
-/** One cell: every result of the path, as Go's fmt.Sprint, comma-joined; `<none>` for no result. */
+/**
+ * One cell: every result of the path, as Go's fmt.Sprint, comma-joined; `<none>` for no result.
+ * Unlike kubectl, which prints values raw, every control in a value is escaped,
+ * tabs and newlines too: the values are the document's (untrusted), and a raw
+ * newline would forge a row, a tab a column (kubectl's tabwriter splits cells
+ * at tabs). A quoted literal in a column's path gets the same treatment, as a
+ * cell cannot hold a line break or a tab whoever wrote it.
+ */
 export function customColumnCell(item: unknown, column: CustomColumn): { ok: true; text: string } | { ok: false; error: string } {
   const r = findJsonpathResults(column.program, item, { allowMissingKeys: true });
   if (!r.ok) return r;
   const values: string[] = [];
   if (r.results.length === 0 || r.results[0].length === 0) values.push('<none>');
-  for (const set of r.results) for (const v of set) values.push(safe(goSprint(v)));
+  for (const set of r.results) for (const v of set) values.push(escapeControls(goSprint(v)));
   return { ok: true, text: values.join(',') };
 }
 
@@ -126,7 +133,7 @@ export function tabulate(rows: string[][]): string {
 
 /**
  * Renders items as kubectl's custom-columns printer does. Cells are made safe
- * for a terminal here (src/render/sanitize.ts), before widths are measured.
+ * for a terminal here (src/safe.ts), before widths are measured.
  * An evaluation error (e.g. `array index out of bounds: index 5, length 2`) is
  * returned as kubectl prints it after `error: `.
  */

@@ -15,19 +15,11 @@
  * https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/ (--sort-by)
  */
 
-import { compareCodePoints, compileJsonpath, findJsonpathResults, relaxedJsonpathExpression } from './jsonpath.js';
+import { compareCodePoints, compileJsonpath, findJsonpathResults, goTypeName, relaxedJsonpathExpression } from './jsonpath/index.js';
 
 export type SortResult = { ok: true; items: unknown[] } | { ok: false; error: string };
 
 type Key = { rank: 0 } | { rank: 1 } | { rank: 2; value: number | string };
-
-/** Go's type name of a decoded JSON value, for the unsortable-type error. */
-function goType(v: unknown): string {
-  if (Array.isArray(v)) return '[]interface {}';
-  if (typeof v === 'object') return 'map[string]interface {}';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
-  return typeof v === 'boolean' ? 'bool' : typeof v;
-}
 
 /** Why `path` can never sort anything (it is not a JSONPath kubectl takes), or null: checked before a read. */
 export function checkSortPath(path: string): string | null {
@@ -59,12 +51,12 @@ export function sortItems(items: unknown[], path: string): SortResult {
     const v = r.results[0][0];
     if (v === null) keys.push({ rank: 1 });
     else if (typeof v === 'number' || typeof v === 'string') keys.push({ rank: 2, value: v });
-    else return { ok: false, error: `Field ${field} is an unsortable type: ${goType(v)}` };
+    else return { ok: false, error: `Field ${field} is an unsortable type: ${goTypeName(v)}` };
   }
   if (!found) return { ok: false, error: `couldn't find any field with path "${field}" in the list of objects` };
 
   // One kind of key only: kubectl compares int64 with int64, string with string.
-  const kinds = new Set(keys.flatMap((k) => (k.rank === 2 ? [typeof k.value === 'string' ? 'string' : goType(k.value)] : [])));
+  const kinds = new Set(keys.flatMap((k) => (k.rank === 2 ? [goTypeName(k.value)] : [])));
   if (kinds.size > 1) {
     return { ok: false, error: `Field ${field} has values of different types (${[...kinds].join(', ')}), which cannot be sorted` };
   }

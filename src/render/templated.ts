@@ -1,8 +1,7 @@
 import { CliError } from '../errors.js';
 import { parseCustomColumns, parseCustomColumnsFile, renderCustomColumns } from './custom-columns.js';
-import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath.js';
+import { compileJsonpath, executeJsonpath, executeJsonpathAsJson, jsonpathExecErrorMessage, jsonpathParseErrorMessage } from './jsonpath/index.js';
 import { templateError, type DocumentRenderer, type Renderer } from './renderer.js';
-import { safe } from '../safe.js';
 
 /**
  * -o jsonpath=… and -o jsonpath-as-json=…, over the same document as -o json,
@@ -15,8 +14,9 @@ export function jsonpathRenderer(template: string, asJson: boolean, document: Do
   return document((doc) => {
     const result = (asJson ? executeJsonpathAsJson : executeJsonpath)(compiled.program, doc, { allowMissingKeys: true });
     if (!result.ok) throw new CliError(jsonpathExecErrorMessage(template, result.error));
-    // Container text is untrusted: escapes become visible; the template's own tabs and newlines stay.
-    return safe(result.text, { keepNewlines: true, keepTabs: true });
+    // Already safe: the engine escapes every control in the document's values and
+    // prints the template's own text (the user's) as written (jsonpath/evaluator.ts).
+    return result.text;
   });
 }
 
