@@ -1,41 +1,11 @@
+import { app } from './app.js';
 import { EXIT } from './errors.js';
 import type { Interrupt, Io } from './io.js';
-import { VERSION } from './version.js';
 
 /**
  * The only place that touches process.argv, the real streams, signals and
- * the exit code; everything below gets them through Io.
- * --version answers before the argument parser loads, so it measures start-up.
+ * the exit code; everything below gets them through Io (src/app.ts on).
  */
-export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 1 && argv[0] === '--version') {
-    process.stdout.write(`kubectl-procstatus ${VERSION}\n`);
-    return EXIT.ok;
-  }
-  const { parseArgs } = await import('./cli/args.js');
-  const { run, errorText } = await import('./run.js');
-  const parsed = await parseArgs(argv);
-  switch (parsed.kind) {
-    case 'help':
-    case 'usage':
-      process.stdout.write(parsed.text + '\n');
-      return EXIT.ok;
-    case 'version':
-      process.stdout.write(`kubectl-procstatus ${VERSION}\n`);
-      return EXIT.ok;
-    case 'usage-error':
-      process.stderr.write(errorText(new Error(parsed.message), false) + "See 'kubectl procstatus --help' for usage.\n");
-      return EXIT.usage;
-  }
-  verbose = parsed.options.verbose;
-  try {
-    return await run(parsed.options, processIo());
-  } catch (err) {
-    process.stderr.write(errorText(err, parsed.options.verbose));
-    return (err as { exitCode?: number }).exitCode ?? EXIT.error;
-  }
-}
-
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
 /** This process as an Io: its streams, environment, signals, and a reader that closed the pipe (EPIPE) as 'SIGPIPE'. */
@@ -58,7 +28,6 @@ function processIo(): Io {
   };
 }
 
-let verbose = false;
 /** Set while a run listens: a closed stdout then stops the run (which cleans up) instead of the process. */
 let pipeClosed: (() => void) | null = null;
 
@@ -93,6 +62,7 @@ function fatal(err: unknown): void {
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'EPIPE') process.exit(SIGPIPE_EXIT);
   try {
+    const verbose = process.argv.includes('-v') || process.argv.includes('--verbose');
     process.stderr.write(`error: ${String(e?.message ?? err).split('\n')[0]}\n` + (verbose && e?.stack ? `${e.stack}\n` : ''));
   } catch {
     // nowhere left to say it
@@ -102,7 +72,7 @@ function fatal(err: unknown): void {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 
-main(process.argv.slice(2)).then(
+app(process.argv.slice(2), processIo()).then(
   (code) => {
     // A run stopped by a signal or a closed pipe has cleaned up; nothing it
     // left running (a deletion it stopped waiting for) keeps the process.

@@ -1,7 +1,7 @@
-import type { Options } from './cli/options.js';
-import { atLeast } from './judge/finding.js';
+import { atLeast, type Severity } from './judge/finding.js';
 import type { Judged } from './judge/judge.js';
 import { belowLevel, PodLevels, type PodLevel } from './judge/levels.js';
+import type { Level } from './judge/pss.js';
 import type { Where } from './record/where.js';
 
 /**
@@ -25,7 +25,7 @@ export class Tally {
   private unitsFailed = 0;
   private readonly kinds = new Map<string, number>();
 
-  add(j: Judged, o: Pick<Options, 'failOn' | 'requireLevel'>): void {
+  add(j: Judged, o: { failOn: Severity | null; requireLevel: Level | null }): void {
     this.items++;
     this.levels.add(j);
     for (const f of j.judgement.findings) {

@@ -10,7 +10,7 @@ import { NO_CONTEXT } from '../src/record/record.js';
 import { bare, statusRecord } from './helpers/records.js';
 import { readerLifetime, readerPod, readerPodName, MANAGED_BY, MANAGED_BY_LABEL } from '../src/kube/node-pod.js';
 import { podPolicy } from '../src/sources/policy.js';
-import { attribute } from '../src/sources/node.js';
+import { attribute } from '../src/sources/node-attribution.js';
 import { indexPods, place, type NodePod } from '../src/sources/node-attribution.js';
 import { parseStatus } from '../src/procfs/status.js';
 import { renderTable } from '../src/render/table.js';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import yargs, { type Options as YargsOption } from 'yargs';
 import { PID_MAX_LIMIT } from './defaults.js';
 import { parseDuration } from './duration.js';
@@ -6,7 +5,8 @@ import { firstLine } from '../errors.js';
 import type { Severity } from '../judge/finding.js';
 import { FLAGS, type ParsedFlags } from './flags.js';
 import type { Parsed } from './options.js';
-import { parseOutput } from './output.js';
+import { MAX_TEMPLATE_FILE, parseOutput } from './output.js';
+import { readBounded } from '../read-file.js';
 import { isLabel, parseNodeTarget, parseTarget, type NodeTarget, type Target } from './target.js';
 
 /** The largest delay a Node timer holds (2^31-1 ms, about 24.8 days); longer limits mean none. */
@@ -46,7 +46,7 @@ export function shortUsage(): string {
 }
 
 /** argv (without node and script) → Parsed. Pure: prints nothing, exits nothing. */
-export function parseArgs(argv: string[], readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Promise<Parsed> {
+export function parseArgs(argv: string[], readFile: (path: string) => string = (p) => readBounded(p, MAX_TEMPLATE_FILE)): Promise<Parsed> {
   if (argv.length === 0) return Promise.resolve({ kind: 'usage', text: shortUsage() });
   let parser = yargs()
     .scriptName('kubectl procstatus')

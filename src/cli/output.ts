@@ -3,13 +3,9 @@
  * take them: "json", "jsonpath=TEMPLATE", "custom-columns-file=FILE".
  * https://kubernetes.io/docs/reference/kubectl/#output-options
  */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns' | 'custom-columns-file';
+import type { OutputFormat, OutputSpec } from '../render/renderer.js';
 
-export interface OutputSpec {
-  format: OutputFormat;
-  /** The template or column spec (for the -file forms, the file's text). */
-  template: string | null;
-}
+export type { OutputFormat, OutputSpec } from '../render/renderer.js';
 
 export const OUTPUT_CHOICES = [
   'table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=',
@@ -25,7 +21,7 @@ const TEMPLATED: Record<string, { format: OutputFormat; file: boolean }> = {
 };
 
 /** The most bytes of a template file read: a template is never near it. */
-const MAX_TEMPLATE_FILE = 1024 * 1024;
+export const MAX_TEMPLATE_FILE = 1024 * 1024;
 
 /** "-o VALUE" → the spec, or an error line (the parser's usage error). */
 export function parseOutput(value: string, readFile: (path: string) => string): OutputSpec | string {
@@ -45,7 +41,9 @@ export function parseOutput(value: string, readFile: (path: string) => string): 
   try {
     text = readFile(arg);
   } catch (err) {
-    return `error reading --output file ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EFBIG') return `the --output file ${arg} is larger than ${MAX_TEMPLATE_FILE} bytes`;
+    return `error reading --output file ${arg}: ${code ?? (err as Error).message}`;
   }
   if (text.length > MAX_TEMPLATE_FILE) return `the --output file ${arg} is larger than ${MAX_TEMPLATE_FILE} bytes`;
   return { format: kind.format, template: text };

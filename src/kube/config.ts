@@ -3,6 +3,7 @@ import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Cluster as KcCluster, Context as KcContext, User as KcUser } from '@kubernetes/client-node/dist/config_types.js';
 import { CliError } from '../errors.js';
+import { readBounded } from '../read-file.js';
 import { CredentialCache, parseExecConfig, runCredentialPlugin, type Credential, type ExecCluster } from './credential-plugin.js';
 import {
   inClusterConfig, kubeconfigSources, KubeconfigError, loadKubeconfigs, noConfigError, SERVICE_ACCOUNT_DIR,
@@ -274,9 +275,12 @@ function inCluster(ic: NonNullable<ReturnType<typeof inClusterConfig>>): Cluster
   return { kc, server: ic.server, context: 'in-cluster', namespace: ic.namespace };
 }
 
+/** kubeconfig files and service account files: nothing real is near this; /dev/zero or an endless pipe fails at once. */
+const MAX_CONFIG_FILE = 16 * 1024 * 1024;
+
 function readOrNull(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readBounded(file, MAX_CONFIG_FILE);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;

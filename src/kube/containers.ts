@@ -1,4 +1,4 @@
-import type { ContainerSpec, ContainerStatus, Pod } from './pod.js';
+import type { ContainerSpec, ContainerStatus, Pod } from './objects.js';
 
 export type ContainerKind = 'container' | 'init' | 'ephemeral';
 

@@ -2,50 +2,9 @@ import { CliError } from '../errors.js';
 import { getObject, type CallOptions } from './api.js';
 import type { Cluster } from './config.js';
 import { containerChoices, containerNames, containersOf, type ContainerKind } from './containers.js';
+import type { Pod } from './objects.js';
 
-/** The parts of a v1 Pod this tool reads. */
-export interface Pod {
-  metadata: {
-    name: string;
-    namespace: string;
-    uid?: string;
-    annotations?: Record<string, string>;
-    labels?: Record<string, string>;
-    ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[];
-  };
-  spec: {
-    containers: ContainerSpec[];
-    initContainers?: ContainerSpec[];
-    ephemeralContainers?: ContainerSpec[];
-    nodeName?: string;
-    os?: { name?: string };
-    nodeSelector?: Record<string, string>;
-  };
-  status?: {
-    phase?: string;
-    reason?: string;
-    message?: string;
-    containerStatuses?: ContainerStatus[];
-    initContainerStatuses?: ContainerStatus[];
-    ephemeralContainerStatuses?: ContainerStatus[];
-  };
-}
-
-export interface ContainerSpec {
-  name: string;
-  image?: string;
-  securityContext?: Record<string, unknown>;
-}
-
-export interface ContainerStatus {
-  name: string;
-  containerID?: string;
-  state?: {
-    running?: object;
-    waiting?: { reason?: string; message?: string };
-    terminated?: { reason?: string; exitCode?: number; message?: string };
-  };
-}
+export type { ContainerSpec, ContainerStatus, Pod } from './objects.js';
 
 /**
  * What the API server sent, checked before anything reads it as a Pod: an

@@ -1,7 +1,6 @@
-import type { OutputFormat, OutputSpec } from '../cli/output.js';
 import { documentItem } from './document.js';
 import { JsonStream } from './json.js';
-import { type Renderer, type RenderStream, wholeDocument } from './renderer.js';
+import { type OutputFormat, type OutputSpec, type Renderer, type RenderStream, wholeDocument } from './renderer.js';
 import { TableStream } from './table.js';
 import { YamlStream } from './yaml.js';
 

@@ -4,6 +4,15 @@ import type { PodLevel } from '../judge/levels.js';
 import { toDocument, type Document, type DocumentSpec } from './document.js';
 import type { TableHints } from './table.js';
 
+/** -o, parsed (src/cli/output.ts): a format and, for the templated ones, its template. */
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns' | 'custom-columns-file';
+
+export interface OutputSpec {
+  format: OutputFormat;
+  /** The template or column spec (for the -file forms, the file's text). */
+  template: string | null;
+}
+
 /** What a renderer is told: everything that shapes the output, nothing else of the CLI. */
 export interface RenderSpec extends DocumentSpec {
   noHeaders: boolean;
@@ -50,18 +59,25 @@ export function wholeDocument(format: (doc: Document, spec: RenderSpec) => strin
   return {
     showsFailures: true,
     progress: false,
-    start(spec) {
-      const all: Judged[] = [];
-      return {
-        add(items) {
-          all.push(...items);
-          return '';
-        },
-        end: (tail) => format(toDocument(all, spec, tail.pods), spec),
-        // A template over a part of the items would print as if it were all of them.
-        cut: () => '',
-      };
+    start: (spec) => gathering((all, tail) => format(toDocument(all, spec, tail.pods), spec)),
+  };
+}
+
+/**
+ * An output that needs every item before its first line: it keeps the
+ * judged items and writes at the end. Cut short, it writes nothing: a part
+ * printed as a whole (a template's totals, a sorted list) would read as all
+ * of them.
+ */
+export function gathering(finish: (all: Judged[], tail: RenderTail) => string): RenderStream {
+  const all: Judged[] = [];
+  return {
+    add(items) {
+      all.push(...items);
+      return '';
     },
+    end: (tail) => finish(all, tail),
+    cut: () => '',
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Judged } from '../judge/judge.js';
 import { CliError } from '../errors.js';
 import { documentItem } from './document.js';
-import { templateError, type Renderer } from './renderer.js';
+import { gathering, templateError, type Renderer } from './renderer.js';
 import { checkSortPath, sortItems } from './sort-by.js';
 
 /**
@@ -16,24 +16,13 @@ export function sortedBy(inner: Renderer, path: string): Renderer {
   if (bad) throw templateError(bad);
   return {
     ...inner,
-    start(spec) {
-      const all: Judged[] = [];
-      return {
-        add(items) {
-          all.push(...items);
-          return '';
-        },
-        end(tail) {
-          const docs = all.map((j) => documentItem(j, spec));
-          const byDoc = new Map<unknown, Judged>(docs.map((d, i) => [d, all[i]]));
-          const sorted = sortItems(docs, path);
-          if (!sorted.ok) throw new CliError(sorted.error);
-          const out = inner.start(spec);
-          return out.add(sorted.items.map((d) => byDoc.get(d)!)) + out.end(tail);
-        },
-        // Sorted, a part of the items would read as the whole.
-        cut: () => '',
-      };
-    },
+    start: (spec) => gathering((all, tail) => {
+      const docs = all.map((j) => documentItem(j, spec));
+      const byDoc = new Map<unknown, Judged>(docs.map((d, i) => [d, all[i]]));
+      const sorted = sortItems(docs, path);
+      if (!sorted.ok) throw new CliError(sorted.error);
+      const out = inner.start(spec);
+      return out.add(sorted.items.map((d) => byDoc.get(d)!)) + out.end(tail);
+    }),
   };
 }

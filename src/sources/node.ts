@@ -1,21 +1,19 @@
 import { CliError, EXIT } from '../errors.js';
-import { HOST_POLICY, type FindingPolicy } from '../judge/policy.js';
+import { HOST_POLICY } from '../judge/policy.js';
 import type { Cluster } from '../kube/config.js';
 import type { ListOptions } from '../kube/list.js';
 import { podsOnNode, resolveNodes, type NodeObject } from '../kube/nodes.js';
 import { createReaderPod, readerLifetime, readerPodName, waitReaderRunning, MANAGED_BY, MANAGED_BY_LABEL, READER_CONTAINER } from '../kube/node-pod.js';
-import type { Pod } from '../kube/pod.js';
 import type { NodeTarget } from '../kube/targets.js';
-import { readContainer, type ContainerRead } from '../read/container.js';
+import { readContainer } from '../read/container.js';
 import type { ReadSpec } from '../read/files.js';
-import { failure, failureOf, partOf } from '../record/failure.js';
-import { buildRecord, failedRecord } from '../record/record.js';
+import { failureOf } from '../record/failure.js';
+import { failedRecord } from '../record/record.js';
 import type { Where } from '../record/where.js';
 import { Janitor } from './janitor.js';
-import { indexPods, place } from './node-attribution.js';
-import { podPolicy } from './policy.js';
+import { attribute } from './node-attribution.js';
 import { ordered } from './pool.js';
-import type { Batch, Source, SourceContext, Unjudged } from './source.js';
+import type { Batch, Source, SourceContext } from './source.js';
 
 /**
  * A node's processes, every container's and the host's, in one exec: a
@@ -134,69 +132,4 @@ async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, na
   } finally {
     await janitor.release(entry);
   }
-}
-
-export interface Attributed {
-  items: Unjudged[];
-  unknownPods: number;
-  unknownProcesses: number;
-}
-
-/**
- * A node's read → its processes, each with the pod and container its cgroup
- * names and the policy it is judged by. Pure. `asked`: the PIDs asked for by
- * number, in that order; one of the reader's own then says so rather than vanishing.
- */
-export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | null, node: string, asked: number[] | null = null): Attributed {
-  const index = indexPods(pods);
-  const unknown = new Set<string>();
-  let unknownProcesses = 0;
-  const host: Where = { node, namespace: null, pod: null, container: null };
-  const policies = new Map<string, FindingPolicy>();
-  const policyOf = (key: string, make: () => FindingPolicy) => policies.get(key) ?? policies.set(key, make()).get(key)!;
-  const items: Unjudged[] = [];
-  for (const proc of read.procs) {
-    const { frames, status } = proc;
-    const placed = place(frames.files.cgroup, index, readerUid);
-    const record = (where: Where, cgroupPodUid: string | null) =>
-      buildRecord(where, frames, read.context, { status, cgroupPodUid });
-    switch (placed.kind) {
-      case 'reader':
-        if (asked !== null) {
-          items.push({ policy: HOST_POLICY,
-            record: failedRecord(host, frames.pid, failure('failed', host, "a process of this tool's own reader pod"), frames.tid,
-              { cgroupPodUid: readerUid }) });
-        }
-        break;
-      case 'container': {
-        const where = { node, namespace: placed.pod.metadata.namespace, pod: placed.pod.metadata.name, container: placed.container };
-        const policy = policyOf(`${placed.podUid}/${placed.container}`, () => podPolicy(placed.pod, placed.spec));
-        items.push({ policy, record: record(where, placed.podUid) });
-        break;
-      }
-      case 'sandbox': {
-        // The pod's, but no container's: pod-level judgement (PID 1, root) without a container spec to compare.
-        const where = { node, namespace: placed.pod.metadata.namespace, pod: placed.pod.metadata.name, container: null };
-        const policy = policyOf(placed.podUid, () => ({ ...podPolicy(placed.pod, undefined), security: null }));
-        items.push({ policy, record: record(where, placed.podUid) });
-        break;
-      }
-      case 'unknown-pod':
-        unknown.add(placed.podUid);
-        unknownProcesses++;
-        items.push({ policy: HOST_POLICY, record: record(host, placed.podUid) });
-        break;
-      case 'host':
-        items.push({ policy: HOST_POLICY, record: record(host, null) });
-        break;
-    }
-  }
-  // Processes asked for by PID that did not arrive, each where it was asked for (stable: threads keep their order).
-  const missing = read.missing.map((m): Unjudged => ({
-    policy: HOST_POLICY, record: failedRecord(host, m.pid, partOf(failure(m.missed.kind, host, m.missed.message), read.failure), m.tid),
-  }));
-  if (asked === null) return { items: [...items, ...missing], unknownPods: unknown.size, unknownProcesses };
-  const rank = new Map(asked.map((pid, i) => [pid, i]));
-  const all = [...items, ...missing].sort((a, b) => (rank.get(a.record.pid!) ?? 0) - (rank.get(b.record.pid!) ?? 0));
-  return { items: all, unknownPods: unknown.size, unknownProcesses };
 }

@@ -10,7 +10,7 @@ import { containerRecords, readContainer, type ExecLimits } from '../read/contai
 import type { ReadSpec } from '../read/files.js';
 import { failedRecord } from '../record/record.js';
 import { failureOf, type Failure } from '../record/failure.js';
-import { inContainer, type Where } from '../record/where.js';
+import { describeWhere, inContainer, type Where } from '../record/where.js';
 import { podPolicy } from './policy.js';
 import { ordered } from './pool.js';
 import type { Batch, Source, SourceContext } from './source.js';
@@ -140,7 +140,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
           // Only an image that cannot run the read falls back; a forbidden or
           // timed-out exec would fail the same way from a debug container.
           if (!opts.debugImage || !(err instanceof CliError) || err.kind !== 'no cat or sh') throw err;
-          ctx.log(`${where.namespace}/${where.pod} (container ${where.container}) cannot run the read; using a debug container`);
+          ctx.log(`${describeWhere(where)} cannot run the read; using a debug container`);
           via = await viaDebug();
           result = await readContainer(cluster, target, where, read, limits, via);
         }
