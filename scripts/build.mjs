@@ -65,7 +65,7 @@ export async function bundleWithInputs(entry, define = {}) {
     legalComments: 'none',
     write: false,
     metafile: true,
-    // ESM dependencies (yargs, client-node) read import.meta.url, which a
+    // ESM dependencies (client-node) read import.meta.url, which a
     // CommonJS bundle lacks; give them this file's URL.
     define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
     banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },

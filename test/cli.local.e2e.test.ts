@@ -69,7 +69,8 @@ describe.skipIf(!canSetpriv)('local mode', () => {
 describe('bad input', () => {
   it.each([
     [['--signals'], /^error: --pid is required/],
-    [['-n'], /^error: flag needs an argument: --namespace/],
+    [['-n'], /^error: flag needs an argument: 'n' in -n$/],
+    [['--namespace'], /^error: flag needs an argument: --namespace$/],
     [['--pid', '0'], /^error: invalid --pid 0: must be a positive integer/],
     [['--pid', 'x'], /^error: invalid --pid "x": not a number/],
     [['--pid', '1', '-o', 'xml'], /^error: unable to match a printer suitable for the output format "xml"/],

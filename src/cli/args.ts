@@ -1,9 +1,8 @@
-import yargs, { type Options as YargsOption } from 'yargs';
 import { PID_MAX_LIMIT } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { firstLine } from '../errors.js';
 import type { Severity } from '../judge/finding.js';
-import { FLAGS, type ParsedFlags } from './flags.js';
+import { FLAGS, type FlagDef, type ParsedFlags } from './flags.js';
+import { integerFlag, parseFlags, type RawArgs } from './parse.js';
 import type { Parsed } from './options.js';
 import { MAX_TEMPLATE_FILE, parseOutput } from './output.js';
 import { readBounded } from '../read-file.js';
@@ -45,53 +44,65 @@ export function shortUsage(): string {
   ].join('\n');
 }
 
-/** argv (without node and script) → Parsed. Pure: prints nothing, exits nothing. */
-export function parseArgs(argv: string[], readFile: (path: string) => string = (p) => readBounded(p, MAX_TEMPLATE_FILE)): Promise<Parsed> {
-  if (argv.length === 0) return Promise.resolve({ kind: 'usage', text: shortUsage() });
-  let parser = yargs()
-    .scriptName('kubectl procstatus')
-    .usage(
-      [
-        'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this',
-        'machine: capabilities as CAP_* names, signal masks as SIG* names.',
-        '',
-        ...USAGE,
-      ].join('\n'),
-    );
-  for (const [cmd, what] of EXAMPLES) parser = parser.example(cmd, what);
-  for (const flag of Object.values(FLAGS)) {
-    const def = flag as (typeof FLAGS)[keyof typeof FLAGS];
-    const option: YargsOption = { type: def.type, describe: def.describe };
-    if ('alias' in def) option.alias = def.alias;
-    if ('array' in def) option.array = true;
-    if ('default' in def) option.default = def.default;
-    parser = parser.option(def.name, option);
+/** The parser's own flags, beside the table's: they end the parse rather than shape a run. */
+const HELP: FlagDef = { name: 'help', alias: 'h', type: 'boolean', describe: 'show this help' };
+const VERSION_FLAG: FlagDef = { name: 'version', type: 'boolean', describe: 'print the version' };
+const ALL_FLAGS: FlagDef[] = [...(Object.values(FLAGS) as FlagDef[]), HELP, VERSION_FLAG];
+
+/** argv (without node and script) → Parsed. Pure: prints nothing, exits nothing, never throws. */
+export async function parseArgs(argv: string[], readFile: (path: string) => string = (p) => readBounded(p, MAX_TEMPLATE_FILE)): Promise<Parsed> {
+  if (argv.length === 0) return { kind: 'usage', text: shortUsage() };
+  const raw = parseFlags(argv, ALL_FLAGS);
+  if (typeof raw === 'string') return { kind: 'usage-error', message: raw };
+  if (raw.values.get('help') === true) return { kind: 'help', text: helpText() };
+  if (raw.values.get('version') === true) return { kind: 'version' };
+  const typed = typedFlags(raw);
+  if (typeof typed === 'string') return { kind: 'usage-error', message: typed };
+  return toOptions(typed, raw.given, readFile);
+}
+
+/** The raw flags with the table's defaults and types: numbers parsed, repeatable ones as lists. */
+function typedFlags(raw: RawArgs): ParsedFlags | string {
+  const out: Record<string, unknown> = { _: raw.positional };
+  for (const [key, f] of Object.entries(FLAGS) as [string, FlagDef][]) {
+    let value = raw.values.get(f.name);
+    if (value === undefined) {
+      out[key] = f.default;
+      continue;
+    }
+    if (f.type === 'number' && typeof value === 'string') {
+      const n = integerFlag(f, value);
+      if (typeof n === 'string') return n;
+      value = n as unknown as string;
+    }
+    out[key] = value;
   }
-  parser = parser
-    .help('help')
-    .alias('help', 'h')
-    .version(false)
-    .option('version', { type: 'boolean', describe: 'print the version' })
-    .strictOptions()
-    .parserConfiguration({ 'boolean-negation': false, 'camel-case-expansion': true })
-    .wrap(null);
+  return out as ParsedFlags;
+}
 
-  return new Promise((resolve) => {
-    parser.parse(argv, {}, (err, args, output) => {
-      if (err) return resolve({ kind: 'usage-error', message: firstLine(err.message) });
-      if (args.help) return resolve({ kind: 'help', text: output });
-      if (args.version) return resolve({ kind: 'version' });
-      resolve(toOptions(args as unknown as ParsedFlags, argv, readFile));
-    });
+/** --help: what it does, how to call it, every flag from the one table, and examples. */
+export function helpText(): string {
+  const names = ALL_FLAGS.map((f) => `${f.alias ? `-${f.alias}, ` : '    '}--${f.name}`);
+  const width = Math.max(...names.map((n) => n.length));
+  const flags = ALL_FLAGS.map((f, i) => {
+    const dflt = f.default !== undefined ? ` (default ${JSON.stringify(f.default).replace(/^"(.*)"$/, '$1')})` : '';
+    return `  ${names[i].padEnd(width)}   ${f.describe}${dflt}`;
   });
+  return [
+    'Decode /proc/<pid>/status of processes in a pod (over the exec websocket) or on this',
+    'machine: capabilities as CAP_* names, signal masks as SIG* names.',
+    '',
+    ...USAGE,
+    '',
+    'Options:',
+    ...flags,
+    '',
+    'Examples:',
+    ...EXAMPLES.flatMap(([cmd, what]) => [`  # ${what}`, `  ${cmd}`]),
+  ].join('\n');
 }
 
-/** Was this flag typed (long, short, or --flag=value), whatever yargs defaulted? */
-function given(argv: string[], name: string, alias?: string): boolean {
-  return argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`) || (alias !== undefined && (a === `-${alias}` || a.startsWith(`-${alias}=`))));
-}
-
-function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => string): Parsed {
+function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: string) => string): Parsed {
   const fail = (message: string): Parsed => ({ kind: 'usage-error', message });
   const positional = a._.map(String);
   if (positional.length > 1) return fail(`expected at most one POD argument, got ${positional.length}: ${positional.join(' ')}`);
@@ -99,17 +110,11 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
     return fail(`the POD argument "${positional[0]}" and --pod "${a.pod}" disagree`);
   }
 
-  // A flag typed without its value: yargs hands back "" (or NaN for numbers), or swallows the next flag's name.
-  for (const flag of Object.values(FLAGS)) {
+  // A flag given an empty value (--namespace= or -n ""): as good as none.
+  for (const flag of Object.values(FLAGS) as FlagDef[]) {
     if (flag.type === 'boolean') continue;
     const value = (a as unknown as Record<string, unknown>)[camel(flag.name)];
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) {
-      if (v === undefined) continue;
-      if (v === '' || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && /^--?[A-Za-z]/.test(v) && flag.name !== 'output')) {
-        return fail(`flag needs an argument: --${flag.name}`);
-      }
-    }
+    if (value === '' || (Array.isArray(value) && value.includes(''))) return fail(`flag needs an argument: --${flag.name}`);
   }
 
   const named = positional[0] ?? a.pod ?? null;
@@ -118,7 +123,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
   const node = positional[0] !== undefined ? parseNodeTarget(positional[0]) : null;
   if (typeof node === 'string') return fail(node);
   if (node !== null) {
-    const failed = nodeFlags(node, a, argv);
+    const failed = nodeFlags(node, a, given);
     if (failed) return fail(failed);
     nodes = node;
   } else if (named !== null) {
@@ -151,7 +156,7 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
     return fail('--max-concurrency must be a whole number from 1 to 100');
   }
   if (a.debugWhen !== 'fallback' && a.debugWhen !== 'always') return fail(`invalid --debug-when "${a.debugWhen}": use fallback or always`);
-  if (given(argv, 'debug-when') && a.debugImage === undefined) return fail('--debug-when needs --debug-image');
+  if (given.has('debug-when') && a.debugImage === undefined) return fail('--debug-when needs --debug-image');
   if (a.debugImage !== undefined && !/^[\w][\w.\-/:@]{0,254}$/.test(a.debugImage)) return fail(`invalid --debug-image "${a.debugImage}"`);
   if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
     return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
@@ -227,13 +232,13 @@ function toOptions(a: ParsedFlags, argv: string[], readFile: (path: string) => s
  * container of the node is read), -A (nodes have no namespace; -n is where the
  * reader pod is created).
  */
-function nodeFlags(node: NodeTarget, a: ParsedFlags, argv: string[]): string | null {
+function nodeFlags(node: NodeTarget, a: ParsedFlags, given: ReadonlySet<string>): string | null {
   const what = node.name === null ? 'nodes' : `node/${node.name}`;
   if (a.pod !== undefined) return `${what} reads a node; --pod does not apply`;
   if (node.name !== null && a.selector !== undefined) return 'give either a node name or -l/--selector with nodes, not both';
   if (a.allNamespaces) return `-A does not apply to ${what}: a node's processes are read whatever their pods' namespaces; -n sets where the reader pod is created`;
   if (a.container !== undefined || a.allContainers) return `${what} reads every container of the node; -c and --all-containers do not apply`;
-  if (given(argv, 'debug-when')) return `--debug-when does not apply to ${what}: the read always goes through a pod created on the node`;
+  if (given.has('debug-when')) return `--debug-when does not apply to ${what}: the read always goes through a pod created on the node`;
   return null;
 }
 

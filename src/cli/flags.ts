@@ -2,7 +2,7 @@ import { DEFAULT_CHUNK_SIZE, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT
 import { OUTPUT_CHOICES } from './output.js';
 
 /**
- * Every flag, once. The argument parser (src/cli.ts) builds yargs from this
+ * Every flag, once. The argument parser (src/cli/parse.ts, src/cli/args.ts) reads this
  * table, its parsed-arguments type is derived from it, and completion
  * (src/completion/) reads it for names, values and descriptions.
  */
@@ -77,5 +77,5 @@ type FlagValue<F> = F extends { array: true } ? string[] | undefined
   : F extends { type: 'number' } ? (F extends { default: number } ? number : number | undefined)
   : F extends { default: string } ? string : string | undefined;
 
-/** What the parser hands back, typed from the table (yargs camel-cases the names). */
+/** What the parser hands back, typed from the table (names camel-cased). */
 export type ParsedFlags = { -readonly [K in keyof typeof FLAGS]: FlagValue<(typeof FLAGS)[K]> } & { _: (string | number)[] };

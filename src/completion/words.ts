@@ -1,6 +1,6 @@
 import type { FlagSpec } from './flags.js';
 
-/** What the words already on the command line say, read the way yargs reads them. */
+/** What the words already on the command line say, read the way the parser (src/cli/parse.ts) reads them. */
 export interface Words {
   /** Values given per flag (long name); booleans get "true". */
   given: Map<string, string[]>;
