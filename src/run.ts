@@ -32,7 +32,11 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   };
   // Bad templates and sort paths fail here, before anything is asked of a cluster.
   const renderer = await rendererFor(options.output, options.sortBy);
-  const read = readSpec(options.pids, options.threads, { cmdline: options.cmdline, perContainer: !isLocal(options) && options.nodes === null });
+  // Start times and account names are shown in the detail view, -o wide and documents, and sorted on: only then read.
+  const shown = isDetail(options) || options.output.format !== 'table' || options.sortBy !== null;
+  const read = readSpec(options.pids, options.threads, {
+    cmdline: options.cmdline, perContainer: !isLocal(options) && options.nodes === null, startTimes: shown, accounts: shown,
+  });
   const source = await sourceFor(options, read, io);
 
   const stop = new AbortController();
@@ -127,6 +131,12 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   return EXIT.ok;
 }
 
+/** One PID of one pod, node or this machine: a question about one process, answered in the detail view. */
+function isDetail(o: Options): boolean {
+  const one = isLocal(o) || o.target?.kind === 'pod' || (o.nodes !== null && o.nodes.name !== null);
+  return one && !o.allContainers && !o.threads && o.pids !== 'all' && o.pids.length === 1;
+}
+
 function isLocal(o: Options): boolean {
   return o.target === null && o.nodes === null && o.selector === null && !o.allNamespaces;
 }
@@ -145,6 +155,7 @@ function renderSpec(o: Options, io: Io): RenderSpec {
     width: tty && io.stdout.columns ? io.stdout.columns : Number(io.env.COLUMNS) || 160,
     color: tty && !io.env.NO_COLOR,
     now: io.now(),
+    detail: isDetail(o),
     hints: {
       namespaces: o.allNamespaces,
       origins: !isLocal(o) && (o.target?.kind !== 'pod' || o.allContainers),

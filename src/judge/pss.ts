@@ -1,4 +1,4 @@
-import { CAPABILITY_NAMES } from '../decode/capabilities.js';
+import { CAPABILITY_NAMES, type DecodedSet } from '../decode/capabilities.js';
 import type { ProcRecord } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
 import { isHostMap, toHost } from '../procfs/idmap.js';
@@ -72,25 +72,76 @@ export function lowerLevel(a: Level, b: Level): Level {
 /** The capability sets a control looks at: what the process holds now, and what it can ever hold. */
 const CAP_SETS = [['effective', 'CapEff'], ['permitted', 'CapPrm'], ['bounding', 'CapBnd']] as const;
 
+/**
+ * A decoded set's names as a Set, made once per set: decoded sets are shared
+ * by every process with the same mask (src/decode/), and a sweep judges
+ * thousands of processes with a handful of masks.
+ */
+const nameSets = new WeakMap<DecodedSet, ReadonlySet<string>>();
+function namesOf(set: DecodedSet): ReadonlySet<string> {
+  let names = nameSets.get(set);
+  if (!names) nameSets.set(set, (names = new Set(set.names ?? [])));
+  return names;
+}
+
+/** A list of names as a Set, made once per list (the standard's lists are constants). */
+const listSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function setOf(list: readonly string[]): ReadonlySet<string> {
+  let names = listSets.get(list);
+  if (!names) listSets.set(list, (names = new Set(list)));
+  return names;
+}
+
+/** Every capability known, then any newer bit a set holds: the order names are told in. */
+function inOrder(held: (name: string) => boolean, sets: DecodedSet[]): string[] {
+  const out = CAPABILITY_NAMES.filter(held);
+  for (const set of sets) for (const n of set.names ?? []) if (!KNOWN.has(n) && held(n) && !out.includes(n)) out.push(n);
+  return out;
+}
+const KNOWN: ReadonlySet<string> = new Set(CAPABILITY_NAMES);
+
+/** Whether CapEff holds every capability the kernel table knows. */
+export function holdsAll(item: ProcRecord): boolean {
+  const eff = item.capabilities?.effective;
+  if (!eff?.names || eff.names.length < CAPABILITY_NAMES.length) return false;
+  const names = namesOf(eff);
+  return CAPABILITY_NAMES.every((n) => names.has(n));
+}
+
 /** Capabilities of the process outside `allowed`, or null when a set did not decode (then nothing is judged). */
 export function heldBeyond(item: ProcRecord, allowed: readonly string[]): string[] | null {
   const caps = item.capabilities;
   if (!caps) return null;
-  const held = new Set<string>();
-  for (const [key] of CAP_SETS) {
-    const names = caps[key].names;
-    if (!names) return null;
-    names.forEach((n) => held.add(n));
-  }
-  return [...held].filter((n) => !allowed.includes(n)).sort((a, b) => CAPABILITY_NAMES.indexOf(a) - CAPABILITY_NAMES.indexOf(b));
+  const sets = CAP_SETS.map(([key]) => caps[key]);
+  if (sets.some((s) => !s.names)) return null;
+  const ok = setOf(allowed);
+  const held = sets.map(namesOf);
+  return inOrder((n) => !ok.has(n) && held.some((h) => h.has(n)), sets);
 }
+
+/** capsShow's sentences, by the three sets (shared per mask) and the names asked: a sweep asks the same few again and again. */
+const shown = new WeakMap<DecodedSet, Map<string, string>>();
 
 /** "CapEff, CapPrm and CapBnd hold CAP_A, CAP_B": which sets hold which of `names`. */
 export function capsShow(item: ProcRecord, names: string[]): string {
+  const caps = item.capabilities;
+  if (!caps) return '';
+  let byEff = shown.get(caps.effective);
+  if (!byEff) shown.set(caps.effective, (byEff = new Map()));
+  const key = `${caps.permitted.mask}/${caps.bounding.mask}/${names.join(',')}`;
+  let text = byEff.get(key);
+  if (text === undefined) byEff.set(key, (text = sentence(item, names)));
+  return text;
+}
+
+function sentence(item: ProcRecord, names: string[]): string {
   const groups = new Map<string, string[]>();
+  const wanted = new Set(names);
   for (const [key, field] of CAP_SETS) {
-    const inSet = (item.capabilities?.[key].names ?? []).filter((n) => names.includes(n));
-    if (inSet.length) groups.set(inSet.join(', '), [...(groups.get(inSet.join(', ')) ?? []), field]);
+    const set = item.capabilities?.[key];
+    if (!set?.names) continue;
+    const inSet = set.names.filter((n) => wanted.has(n)).join(', ');
+    if (inSet) groups.set(inSet, [...(groups.get(inSet) ?? []), field]);
   }
   return [...groups].map(([list, fields]) =>
     `${fields.length > 1 ? `${fields.slice(0, -1).join(', ')} and ${fields.at(-1)} hold` : `${fields[0]} holds`} ${list}`).join('; ');
@@ -124,7 +175,7 @@ export function evaluatePss(item: ProcRecord, spec: SecuritySpec | null): PodSec
     }
   }
 
-  const all = CAPABILITY_NAMES.every((n) => item.capabilities!.effective.names?.includes(n));
+  const all = holdsAll(item);
   if (all || spec?.privileged) {
     add('Privileged Containers', 'baseline', all ? 'CapEff holds every capability' : 'the spec sets privileged: true',
       'set privileged: false and add only the capabilities the process needs');

@@ -50,12 +50,19 @@ export interface ReadSpec {
  * read is bound by opens), so a container read takes its user-namespace maps
  * and LSM label once, from the read's own process (`perContainer`); a node or
  * the local machine, whose processes differ, reads them per process. The
- * command line only when asked for: it can hold secrets.
+ * command line only when asked for: it can hold secrets. Start times (stat)
+ * and account names (passwd, group) only when the output shows them: a
+ * table of many rows does not.
  */
 export function readSpec(pids: number[] | 'all', threads: boolean,
-  opts: { cmdline?: boolean; cgroup?: boolean; perContainer?: boolean } = {}): ReadSpec {
-  const files: ProcFile[] = ['status', 'stat'];
-  const shared: SharedFile[] = ['passwd', 'group', 'procstat'];
+  opts: { cmdline?: boolean; cgroup?: boolean; perContainer?: boolean; startTimes?: boolean; accounts?: boolean } = {}): ReadSpec {
+  const files: ProcFile[] = ['status'];
+  const shared: SharedFile[] = [];
+  if (opts.startTimes ?? true) {
+    files.push('stat');
+    shared.push('procstat');
+  }
+  if (opts.accounts ?? true) shared.unshift('passwd', 'group');
   if (opts.perContainer) shared.push('self_attr', 'self_uid_map', 'self_gid_map');
   else files.push('attr', 'uid_map', 'gid_map');
   if (opts.cgroup) files.push('cgroup');

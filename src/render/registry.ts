@@ -8,7 +8,8 @@ const table = (wide: boolean): Renderer => ({
   showsFailures: false,
   progress: true,
   start(spec) {
-    const t = new TableStream({ show: spec.show, wide, noHeaders: spec.noHeaders }, { width: spec.width, color: spec.color, now: spec.now }, spec.hints);
+    const t = new TableStream({ show: spec.show, wide, noHeaders: spec.noHeaders, detail: spec.detail && !wide },
+      { width: spec.width, color: spec.color, now: spec.now }, spec.hints);
     return { add: (items) => t.add(items), end: () => t.end(), cut: () => t.end() };
   },
 });

@@ -21,6 +21,8 @@ export interface RenderSpec extends DocumentSpec {
   now: number;
   /** Columns a long, streamed table may need (from what the read asked for). */
   hints: TableHints;
+  /** One process was asked for: tables show it in the detail view. */
+  detail: boolean;
 }
 
 /** What ends an output: each pod's level, gathered as the items went by. */

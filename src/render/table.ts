@@ -27,6 +27,12 @@ export interface TableSpec {
   show: Show;
   wide: boolean;
   noHeaders: boolean;
+  /**
+   * One process was asked for (one PID of one pod, node or this machine):
+   * the detail view, with every set in full. Decided from the question, not
+   * from how many processes came back, so a script always gets the same shape.
+   */
+  detail?: boolean;
 }
 
 /**
@@ -51,9 +57,9 @@ const NO_HINTS: TableHints = { namespaces: false, origins: false, nodes: false, 
 /** Rows gathered before a long table commits to its columns and widths. */
 export const TABLE_BLOCK = 500;
 
-/** Items (those without an error) as text: a detail view for one, rows for many. */
+/** A known set of items as text: the detail view for one (unless -o wide), rows for more. */
 export function renderTable(items: Judged[], opts: TableSpec, style: TableStyle): string {
-  const table = new TableStream(opts, style, NO_HINTS);
+  const table = new TableStream({ detail: items.length === 1 && !opts.wide, ...opts }, style, NO_HINTS);
   return table.add(items) + table.end();
 }
 
@@ -71,6 +77,7 @@ export class TableStream {
 
   add(items: readonly Judged[]): string {
     const ok = items.filter((j) => j.record.failure === null);
+    if (this.opts.detail) return ok.map((j) => renderDetail(j, this.opts, this.style)).join('\n');
     if (this.fixed) return this.lines(ok, this.fixed);
     this.held.push(...ok);
     if (this.held.length <= TABLE_BLOCK) return '';
@@ -84,7 +91,6 @@ export class TableStream {
     if (this.fixed || this.held.length === 0) return '';
     const held = this.held;
     this.held = [];
-    if (held.length === 1 && !this.opts.wide) return renderDetail(held[0], this.opts, this.style);
     return this.lines(held, plan(held, this.opts, this.style, NO_HINTS), true);
   }
 

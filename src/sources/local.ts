@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { HOST_POLICY } from '../judge/policy.js';
 import { readContext } from '../read/context.js';
@@ -51,6 +51,7 @@ export function* readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Ge
   }
   const context = readContext(shared);
   const files = [...spec.files];
+  const maps = new Map<string, string>();
   for (const pid of list) {
     const tasks = spec.threads ? readTasks(pid, procRoot) : [null];
     if (!Array.isArray(tasks)) {
@@ -58,7 +59,7 @@ export function* readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Ge
       continue;
     }
     for (const tid of tasks) {
-      const read = readOne(pid, tid, files, procRoot);
+      const read = readOne(pid, tid, files, procRoot, maps);
       // Processes that exited between readdir and read are not an error in a sweep.
       if ('files' in read) yield buildRecord(LOCAL, read, context);
       else if (!(spec.pids === 'all' && read.failure?.kind === 'no such process')) yield read;
@@ -85,19 +86,43 @@ function readTasks(pid: number, procRoot: string): number[] | ProcRecord {
   }
 }
 
-/** One process's (or thread's) files; a status that cannot be read makes it a failed record. */
-function readOne(pid: number, tid: number | null, files: ProcFile[], procRoot: string): ProcFrames | ProcRecord {
+/**
+ * One process's (or thread's) files; a status that cannot be read makes it a
+ * failed record. The user-namespace maps are the namespace's, not the
+ * process's: read once per namespace (named by its /proc/PID/ns/user link),
+ * where the link can be read.
+ * https://man7.org/linux/man-pages/man7/user_namespaces.7.html
+ */
+function readOne(pid: number, tid: number | null, files: ProcFile[], procRoot: string, maps: Map<string, string>): ProcFrames | ProcRecord {
   const base = tid === null ? `${procRoot}/${pid}` : `${procRoot}/${pid}/task/${tid}`;
   const frames: ProcFrames = { pid, tid, files: {} };
+  let userns: string | null | undefined;
   for (const f of files.slice()) {
     const path = `${base}/${PROC_FILE_PATH[f]}`;
+    if (f === 'uid_map' || f === 'gid_map') {
+      userns ??= tryLink(`${base}/ns/user`);
+      const known = userns !== null ? maps.get(`${userns} ${f}`) : undefined;
+      if (known !== undefined) {
+        frames.files[f] = known;
+        continue;
+      }
+    }
     const text = tryRead(path);
+    if (typeof text === 'string' && userns && (f === 'uid_map' || f === 'gid_map')) maps.set(`${userns} ${f}`, text);
     if (typeof text === 'string') frames.files[f] = text;
     else if (f === 'status') return failed(pid, tid, text, path);
     // EINVAL from attr/current means the kernel has no LSM: no process will have a label.
     else if (f === 'attr' && text.code === 'EINVAL') files.splice(files.indexOf('attr'), 1);
   }
   return frames;
+}
+
+function tryLink(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
 }
 
 function tryRead(path: string): string | NodeJS.ErrnoException {
