@@ -101,7 +101,14 @@ describe('exit codes', () => {
     expect(r.stderr).toMatch(/^error: default\/db \(container app\): pods "db" is forbidden: nope$/m);
     expect(r.stderr).toMatch(/^hint: check with: kubectl auth can-i$/m);
     expect(r.stderr).toMatch(/summary: 2 pods, 2 containers: 1 read, 1 failed \(forbidden 1\)/);
-    expect(r.stdout).toMatch(/^Process: 1 \(sleep\)/);
+    // A sweep is a list, even of one process: rows, never the detail view.
+    expect(r.stdout).toMatch(/^NAMESPACE\s+POD\s+CONTAINER\s+PID\s+NAME/);
+    expect(r.stdout).toMatch(/^default\s+web\s+app\s+1\s+sleep\s/m);
+  });
+
+  it('one PID of one pod: the detail view', async () => {
+    const r = await cli(['web', '--pid', '1'], ok);
+    expect(r.stdout).toMatch(/^Process: 1 \(sleep\)\s+pod default\/web, container app/);
   });
 
   it('1: a process of its own that is gone says so once, with where', async () => {
