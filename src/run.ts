@@ -160,6 +160,7 @@ function renderSpec(o: Options, io: Io): RenderSpec {
       namespaces: o.allNamespaces,
       origins: !isLocal(o) && (o.target?.kind !== 'pod' || o.allContainers),
       nodes: o.nodes !== null,
+      manyNodes: o.nodes !== null && o.nodes.name === null,
       threads: o.threads,
       cmdline: o.cmdline,
       debug: o.debugImage !== null && o.nodes === null,

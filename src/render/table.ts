@@ -36,9 +36,11 @@ export interface TableSpec {
 }
 
 /**
- * Columns a long table may need after its first rows, from what the read
- * asked for: a table that streams past its first block fixes its columns
- * then, so these are added whether or not the first rows use them.
+ * Columns a table has because of what the read asked for, whatever its rows
+ * hold: a sweep always names the pod and container (-A the namespace, as
+ * kubectl does), so a script sees the same columns for one pod as for a
+ * thousand, and a table that streams past its first block needs none later
+ * that it did not have.
  */
 export interface TableHints {
   /** Several namespaces (-A). */
@@ -47,12 +49,14 @@ export interface TableHints {
   origins: boolean;
   /** A node read. */
   nodes: boolean;
+  /** Several nodes (`nodes`, `nodes -l`): a NODE column. */
+  manyNodes: boolean;
   threads: boolean;
   cmdline: boolean;
   debug: boolean;
 }
 
-const NO_HINTS: TableHints = { namespaces: false, origins: false, nodes: false, threads: false, cmdline: false, debug: false };
+const NO_HINTS: TableHints = { namespaces: false, origins: false, nodes: false, manyNodes: false, threads: false, cmdline: false, debug: false };
 
 /** Rows gathered before a long table commits to its columns and widths. */
 export const TABLE_BLOCK = 500;
@@ -91,7 +95,7 @@ export class TableStream {
     if (this.fixed || this.held.length === 0) return '';
     const held = this.held;
     this.held = [];
-    return this.lines(held, plan(held, this.opts, this.style, NO_HINTS), true);
+    return this.lines(held, plan(held, this.opts, this.style, this.hints), true);
   }
 
   private lines(items: Judged[], layout: { columns: Column[]; widths: number[] }, head = false): string {
@@ -117,7 +121,7 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
   // A node read (src/sources/node.ts) carries its node, and host processes with no pod: <host>, and <none> where a pod's sandbox has no container.
   const node = (i: ProcRecord) => i.where.node ?? '';
   const nodeRead = hints.nodes || items.some((i) => i.where.node !== null);
-  if (new Set(items.map(node)).size > 1 || (hints.nodes && hints.origins)) columns.push({ head: 'NODE', cell: node });
+  if (new Set(items.map(node)).size > 1 || hints.manyNodes) columns.push({ head: 'NODE', cell: node });
   if ((items.some((i) => i.where.pod !== null) && origins.size > 1) || nodeRead || hints.origins) {
     if (new Set(items.map((i) => i.where.namespace)).size > 1 || hints.namespaces) {
       columns.push({ head: 'NAMESPACE', cell: (i) => i.where.namespace ?? '<none>' });
