@@ -99,6 +99,12 @@ export function helpText(): string {
     '',
     'Examples:',
     ...EXAMPLES.flatMap(([cmd, what]) => [`  # ${what}`, `  ${cmd}`]),
+    '',
+    'Tables print one line per row. Sets are short, exact words there (the detail view and -o json list every name):',
+    '  capabilities, without CAP_: none; NET_BIND_SERVICE,CHOWN; default (the runtimes\' default set, CapBnd 00000000a80425fb),',
+    '  default+NET_ADMIN, default-NET_RAW; ALL (every capability), ALL-SYS_RESOURCE',
+    '  signals, without SIG: none; TERM,INT,CHLD; more than four: the notable ones and a count, TERM,INT,HUP,QUIT,+58',
+    '  an empty cell is <none>',
   ].join('\n');
 }
 

@@ -18,8 +18,6 @@ export interface TableStyle {
 interface Column {
   head: string;
   cell: (item: ProcRecord, j: Judged) => string;
-  /** Name lists wrap; everything else keeps its natural width. */
-  wraps?: boolean;
 }
 
 /** What the table renderers are told: which sections, how wide, and whether to print headers. */
@@ -100,18 +98,23 @@ export class TableStream {
 
   private lines(items: Judged[], layout: { columns: Column[]; widths: number[] }, head = false): string {
     if (items.length === 0) return '';
-    const rows = items.map((j) => layout.columns.map((c) => safe(c.cell(j.record, j))));
-    return wrapRows(head && !this.opts.noHeaders ? layout.columns.map((c) => c.head) : null, rows,
-      layout.columns.map((c) => !!c.wraps), layout.widths, this.style);
+    const rows = items.map((j) => layout.columns.map((c) => cellText(c, j)));
+    return formatColumns(head && !this.opts.noHeaders ? layout.columns.map((c) => c.head) : null, rows, layout.widths, this.style.color);
   }
+}
+
+/** A cell as printed: made safe, and never empty (`<none>`, as kubectl prints a missing value), so `awk '{print $N}'` counts right. */
+function cellText(c: Column, j: Judged): string {
+  return safe(c.cell(j.record, j)) || '<none>';
 }
 
 /** The columns for these items (and, for a streamed table, those the hints say may come), and their widths. */
 function plan(items: Judged[], opts: TableSpec, style: TableStyle, hints: TableHints): { columns: Column[]; widths: number[] } {
   const columns = columnsFor(items.map((j) => j.record), items, opts, style, hints);
-  const rows = items.map((j) => columns.map((c) => safe(c.cell(j.record, j))));
+  const rows = items.map((j) => columns.map((c) => cellText(c, j)));
   const head = columns.map((c) => c.head);
-  return { columns, widths: widthsFor(opts.noHeaders ? null : head, rows, columns.map((c) => !!c.wraps), style) };
+  // One line per row, whatever the width, as kubectl prints lists: each column as wide as its widest cell.
+  return { columns, widths: head.map((h, c) => Math.max(opts.noHeaders ? 0 : h.length, ...rows.map((r) => displayWidth(r[c])))) };
 }
 
 function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, style: TableStyle, hints: TableHints): Column[] {
@@ -148,10 +151,10 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
     if (items.some((i) => i.uidMap && !isHostMap(i.uidMap)) || hints.origins || hints.nodes) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
   }
   const caps = (key: (typeof CAPABILITY_SETS)[number][0], head: string): Column => ({
-    head, wraps: true, cell: (i) => setText(i.capabilities?.[key], { compact: !wide, capabilities: true }),
+    head, cell: (i) => setText(i.capabilities?.[key], 'capabilities'),
   });
   const sigs = (key: (typeof SIGNAL_SETS)[number][0], head: string): Column => ({
-    head, wraps: true, cell: (i) => setText(i.signals?.[key]),
+    head, cell: (i) => setText(i.signals?.[key], 'signals'),
   });
   const both = opts.show.capabilities && opts.show.signals;
   if (opts.show.capabilities) {
@@ -168,7 +171,7 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
     if (!both || wide) columns.push(sigs('pending', both ? 'SIG_PND' : 'PENDING'));
     if (wide) columns.push(sigs('sharedPending', both ? 'SIG_SHDPND' : 'SHARED_PENDING'));
   }
-  if (items.some((i) => i.cmdline !== null) || hints.cmdline) columns.push({ head: 'COMMAND', wraps: true, cell: (i) => (i.cmdline ?? []).join(' ') });
+  if (items.some((i) => i.cmdline !== null) || hints.cmdline) columns.push({ head: 'COMMAND', cell: (i) => (i.cmdline ?? []).join(' ') });
   if (items.some((i) => i.debugContainer) || hints.debug) columns.push({ head: 'READ VIA', cell: (i) => i.debugContainer ?? '' });
   // The Pod Security Standards level each process meets, judged on its kernel state (src/judge/pss.ts).
   const streamedPods = hints.origins || hints.nodes;
@@ -176,7 +179,7 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
     columns.push({ head: 'LEVEL', cell: (_, j) => j.judgement.podSecurity?.level ?? '' });
   }
   if (judged.some((j) => j.judgement.findings.length) || streamedPods) {
-    columns.push({ head: 'FINDINGS', wraps: true, cell: (_, j) => j.judgement.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(', ') });
+    columns.push({ head: 'FINDINGS', cell: (_, j) => j.judgement.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(',') || 'none' });
   }
   return columns;
 }
