@@ -12,8 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { canMakeCgroups } from './cgroups.ts';
-import type { Fixture, FixturePod } from './fixture.ts';
+import { canMakeCgroups } from './runtime/cgroups.ts';
+import type { Fixture, FixturePod } from './cluster/fixture.ts';
 
 /** Repository root, found from this file (CommonJS) or the working directory (ESM, vitest). */
 function repoRoot(): string {
@@ -254,7 +254,7 @@ export function ephemeralUnavailableReason(): string {
 
 /**
  * Why created pods cannot be mapped to kubelet-style cgroups here ('' when
- * they can): the server needs a writable cgroup v2 hierarchy (cgroups.ts)
+ * they can): the server needs a writable cgroup v2 hierarchy (runtime/cgroups.ts)
  * besides what ephemeral containers need.
  */
 export function cgroupsUnavailableReason(): string {

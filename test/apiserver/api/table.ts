@@ -1,6 +1,8 @@
 // Server-side printing: `kubectl get` asks for meta.k8s.io/v1 Table
 // (Accept: application/json;as=Table;v=v1;g=meta.k8s.io) and prints the
-// cells as they are. Pod columns follow pkg/printers/internalversion/printers.go.
+// cells as they are. Pod and node columns follow
+// pkg/printers/internalversion/printers.go; other resources get the default
+// table convertor's name and age.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
 
 export function wantsTable(accept: string | undefined): boolean {
@@ -102,4 +104,68 @@ export function podTable(pods: Obj[], includeObject: string, resourceVersion: st
 /** The default table convertor: name and age. */
 export function defaultTable(objs: Obj[], includeObject: string, resourceVersion: string): Obj {
   return table(objs, includeObject, resourceVersion, [nameColumn(), ageColumn()], (o) => [o.metadata.name, age(o)]);
+}
+
+// ---- nodes: printNode in pkg/printers/internalversion/printers.go -----------
+// NAME STATUS ROLES AGE VERSION; wide adds INTERNAL-IP EXTERNAL-IP OS-IMAGE
+// KERNEL-VERSION CONTAINER-RUNTIME.
+
+function nodeRoles(n: Obj): string {
+  const roles = Object.keys(n.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length))
+    .filter(Boolean);
+  return roles.length ? roles.sort().join(',') : '<none>';
+}
+
+function nodeStatus(n: Obj): string {
+  const ready = (n.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
+  const parts = [ready?.status === 'True' ? 'Ready' : 'NotReady'];
+  if (n.spec?.unschedulable) parts.push('SchedulingDisabled');
+  return parts.join(',');
+}
+
+function address(n: Obj, type: string): string {
+  return (n.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
+}
+
+/** A meta.k8s.io/v1 Table of nodes, as kube-apiserver prints them for `kubectl get nodes`. */
+export function nodeTable(nodes: Obj[], includeObject: string, resourceVersion: string): Obj {
+  const addresses = 'List of addresses reachable to the node. Queried from cloud provider, if available.';
+  return table(
+    nodes,
+    includeObject,
+    resourceVersion,
+    [
+      nameColumn(),
+      col('Status', 'string', '', 'The status of the node'),
+      col('Roles', 'string', '', 'The roles of the node'),
+      ageColumn(),
+      col('Version', 'string', '', 'Kubelet Version reported by the node.'),
+      col('Internal-IP', 'string', '', addresses, 1),
+      col('External-IP', 'string', '', addresses, 1),
+      col('OS-Image', 'string', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+      col('Kernel-Version', 'string', '', 'Kernel Version reported by the node.', 1),
+      col('Container-Runtime', 'string', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+    ],
+    (n) => [
+      n.metadata.name,
+      nodeStatus(n),
+      nodeRoles(n),
+      age(n),
+      n.status.nodeInfo.kubeletVersion,
+      address(n, 'InternalIP'),
+      address(n, 'ExternalIP'),
+      n.status.nodeInfo.osImage,
+      n.status.nodeInfo.kernelVersion,
+      n.status.nodeInfo.containerRuntimeVersion,
+    ],
+  );
+}
+
+/** The Table for `kubectl get` of this resource: the pod and node printers, else name and age. */
+export function tableOf(resource: string, objs: Obj[], includeObject: string, rv: string): Obj {
+  if (resource === 'pods') return podTable(objs, includeObject, rv);
+  if (resource === 'nodes') return nodeTable(objs, includeObject, rv);
+  return defaultTable(objs, includeObject, rv);
 }

@@ -19,7 +19,7 @@
 // }
 //
 // spec.ephemeralContainers with run.argv run like other containers; without
-// it they start from their image like one added by PATCH (kubelet.ts).
+// it they start from their image like one added by PATCH (runtime/kubelet.ts).
 // Annotation procstatus.test/no-ephemeral-targeting: "true" on a pod makes
 // the node ignore targetContainerName there.
 //
@@ -27,7 +27,7 @@
 // and hostUsers for real; pod annotations procstatus.test/ignore-* and
 // procstatus.test/extra-capabilities make it lie, procstatus.test/runtime
 // (crio-runc, crio-crun) and Windows pods change exec failures. See
-// noderuntime.ts and README.md.
+// runtime/noderuntime.ts and README.md.
 
 import type { FixtureNode } from './nodes.ts';
 
@@ -57,7 +57,7 @@ export interface RunSpec {
   /**
    * The node applies the pod's and the container's securityContext,
    * seccompProfile and hostUsers the way kubelet + containerd + runc do
-   * (noderuntime.ts, credexec.py): user, groups, capabilities (containerd's
+   * (runtime/noderuntime.ts, runtime/credexec.py): user, groups, capabilities (containerd's
    * default set), no_new_privs, seccomp filter, user namespace. Without it the
    * process keeps the server's credentials and argv sets what it needs.
    */
