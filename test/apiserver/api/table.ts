@@ -67,44 +67,28 @@ const nameColumn = (): Obj => col('Name', 'string', 'name', 'Name must be unique
 const ageColumn = (): Obj =>
   col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 
-/** A meta.k8s.io/v1 Table of `objs`, one row each: its cells and the object as includeObject asks. */
-function table(objs: Obj[], includeObject: string, resourceVersion: string, columnDefinitions: Obj[], cells: (o: Obj) => string[]): Obj {
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
-    columnDefinitions,
-    rows: objs.map((o) => ({ cells: cells(o), object: rowObject(o, includeObject) })),
-  };
+interface Printer {
+  columns: () => Obj[];
+  cells: (o: Obj) => string[];
 }
 
-export function podTable(pods: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return table(
-    pods,
-    includeObject,
-    resourceVersion,
-    [
-      nameColumn(),
-      col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
-      col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
-      col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
-      ageColumn(),
-      col('IP', 'string', '', 'IP address allocated to the pod.', 1),
-      col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
-    ],
-    (p) => {
-      const cs: Obj[] = p.status.containerStatuses ?? [];
-      const ready = cs.filter((c) => c.ready).length;
-      const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
-      return [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), '<none>', p.spec.nodeName ?? '<none>'];
-    },
-  );
-}
-
-/** The default table convertor: name and age. */
-export function defaultTable(objs: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return table(objs, includeObject, resourceVersion, [nameColumn(), ageColumn()], (o) => [o.metadata.name, age(o)]);
-}
+const POD_PRINTER: Printer = {
+  columns: () => [
+    nameColumn(),
+    col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
+    col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
+    col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
+    ageColumn(),
+    col('IP', 'string', '', 'IP address allocated to the pod.', 1),
+    col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
+  ],
+  cells: (p) => {
+    const cs: Obj[] = p.status.containerStatuses ?? [];
+    const ready = cs.filter((c) => c.ready).length;
+    const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    return [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), p.status.podIP || '<none>', p.spec.nodeName ?? '<none>'];
+  },
+};
 
 // ---- nodes: printNode in pkg/printers/internalversion/printers.go -----------
 // NAME STATUS ROLES AGE VERSION; wide adds INTERNAL-IP EXTERNAL-IP OS-IMAGE
@@ -129,43 +113,70 @@ function address(n: Obj, type: string): string {
   return (n.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
 }
 
-/** A meta.k8s.io/v1 Table of nodes, as kube-apiserver prints them for `kubectl get nodes`. */
-export function nodeTable(nodes: Obj[], includeObject: string, resourceVersion: string): Obj {
-  const addresses = 'List of addresses reachable to the node. Queried from cloud provider, if available.';
-  return table(
-    nodes,
-    includeObject,
-    resourceVersion,
-    [
-      nameColumn(),
-      col('Status', 'string', '', 'The status of the node'),
-      col('Roles', 'string', '', 'The roles of the node'),
-      ageColumn(),
-      col('Version', 'string', '', 'Kubelet Version reported by the node.'),
-      col('Internal-IP', 'string', '', addresses, 1),
-      col('External-IP', 'string', '', addresses, 1),
-      col('OS-Image', 'string', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-      col('Kernel-Version', 'string', '', 'Kernel Version reported by the node.', 1),
-      col('Container-Runtime', 'string', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
-    ],
-    (n) => [
-      n.metadata.name,
-      nodeStatus(n),
-      nodeRoles(n),
-      age(n),
-      n.status.nodeInfo.kubeletVersion,
-      address(n, 'InternalIP'),
-      address(n, 'ExternalIP'),
-      n.status.nodeInfo.osImage,
-      n.status.nodeInfo.kernelVersion,
-      n.status.nodeInfo.containerRuntimeVersion,
-    ],
-  );
+const NODE_ADDRESSES = 'List of addresses reachable to the node. Queried from cloud provider, if available.';
+
+const NODE_PRINTER: Printer = {
+  columns: () => [
+    nameColumn(),
+    col('Status', 'string', '', 'The status of the node'),
+    col('Roles', 'string', '', 'The roles of the node'),
+    ageColumn(),
+    col('Version', 'string', '', 'Kubelet Version reported by the node.'),
+    col('Internal-IP', 'string', '', NODE_ADDRESSES, 1),
+    col('External-IP', 'string', '', NODE_ADDRESSES, 1),
+    col('OS-Image', 'string', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+    col('Kernel-Version', 'string', '', 'Kernel Version reported by the node.', 1),
+    col('Container-Runtime', 'string', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+  ],
+  cells: (n) => [
+    n.metadata.name,
+    nodeStatus(n),
+    nodeRoles(n),
+    age(n),
+    n.status.nodeInfo.kubeletVersion,
+    address(n, 'InternalIP'),
+    address(n, 'ExternalIP'),
+    n.status.nodeInfo.osImage,
+    n.status.nodeInfo.kernelVersion,
+    n.status.nodeInfo.containerRuntimeVersion,
+  ],
+};
+
+/** The default table convertor: name and age. */
+const DEFAULT_PRINTER: Printer = { columns: () => [nameColumn(), ageColumn()], cells: (o) => [o.metadata.name, age(o)] };
+
+const printerOf = (resource: string): Printer =>
+  resource === 'pods' ? POD_PRINTER : resource === 'nodes' ? NODE_PRINTER : DEFAULT_PRINTER;
+
+export interface TableRow {
+  cells: string[];
+  object?: unknown;
 }
 
-/** The Table for `kubectl get` of this resource: the pod and node printers, else name and age. */
+/** The row of one object: its cells and the object as includeObject asks (PartialObjectMetadata by default). */
+export function tableRow(resource: string, o: Obj, includeObject: string): TableRow {
+  return { cells: printerOf(resource).cells(o), object: rowObject(o, includeObject) };
+}
+
+/**
+ * The row of an item served verbatim (fixture rawPods), which no printer can
+ * read: its name, `<unknown>` in every other cell, the item as the object.
+ */
+export function rawRow(resource: string, name: string, item: unknown): TableRow {
+  const n = printerOf(resource).columns().length;
+  return { cells: [name, ...Array<string>(n - 1).fill('<unknown>')], object: item };
+}
+
+/** A meta.k8s.io/v1 Table; `listMeta` carries resourceVersion and, for a chunk, continue and remainingItemCount. */
+export function tableDoc(resource: string, rows: TableRow[], listMeta: Record<string, unknown>): Obj {
+  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, columnDefinitions: printerOf(resource).columns(), rows };
+}
+
+/** The Table of whole objects, for `kubectl get` of this resource. */
 export function tableOf(resource: string, objs: Obj[], includeObject: string, rv: string): Obj {
-  if (resource === 'pods') return podTable(objs, includeObject, rv);
-  if (resource === 'nodes') return nodeTable(objs, includeObject, rv);
-  return defaultTable(objs, includeObject, rv);
+  return tableDoc(
+    resource,
+    objs.map((o) => tableRow(resource, o, includeObject)),
+    { resourceVersion: rv },
+  );
 }
