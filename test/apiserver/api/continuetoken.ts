@@ -63,7 +63,8 @@ function goSyntaxError(text: string, e: unknown): string {
   if (text.trim() === '' || /Unexpected end of JSON input|Unterminated string/.test(msg)) return 'unexpected end of JSON input';
   const at = /position (\d+)/.exec(msg);
   const pos = at ? Number(at[1]) : 0;
-  const ch = text[pos] ?? '';
+  if (pos >= text.length) return 'unexpected end of JSON input';
+  const ch = text[pos];
   const quoted = ch < ' ' ? `'\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}'` : `'${ch}'`;
   if (/after property value/.test(msg)) return `invalid character ${quoted} after object key:value pair`;
   if (/after property name/.test(msg)) return `invalid character ${quoted} after object key`;

@@ -160,11 +160,17 @@ export function tableRow(resource: string, o: Obj, includeObject: string): Table
 
 /**
  * The row of an item served verbatim (fixture rawPods), which no printer can
- * read: its name, `<unknown>` in every other cell, the item as the object.
+ * read: its name, `<unknown>` in every other cell, and as the object the
+ * item's metadata when it is an object (includeObject=Object: the item
+ * itself), none otherwise.
  */
-export function rawRow(resource: string, name: string, item: unknown): TableRow {
+export function rawRow(resource: string, name: string, item: unknown, includeObject: string): TableRow {
   const n = printerOf(resource).columns().length;
-  return { cells: [name, ...Array<string>(n - 1).fill('<unknown>')], object: item };
+  const cells = [name, ...Array<string>(n - 1).fill('<unknown>')];
+  const meta = (item as { metadata?: unknown } | null)?.metadata;
+  if (includeObject === 'Object') return { cells, object: item };
+  if (includeObject === 'None' || typeof meta !== 'object' || meta === null || Array.isArray(meta)) return { cells };
+  return { cells, object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: meta } };
 }
 
 /** A meta.k8s.io/v1 Table; `listMeta` carries resourceVersion and, for a chunk, continue and remainingItemCount. */

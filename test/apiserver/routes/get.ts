@@ -23,7 +23,7 @@ export function get(ctx: ServerContext, p: ResourcePath, q: URLSearchParams, acc
     if (pod && !table) return { code: 200, jsonBytes: withTypeMeta('Pod', 'v1', podItemBytes(pod)) };
     if (!pod) {
       const raw = cluster.rawPod(p.namespace ?? '', name);
-      if (raw && table) return { code: 200, json: tableDoc('pods', [rawRow('pods', raw.name, raw.item)], {}) };
+      if (raw && table) return { code: 200, json: tableDoc('pods', [rawRow('pods', raw.name, raw.item, includeObject)], {}) };
       if (raw) return { code: 200, jsonBytes: Buffer.from(JSON.stringify(raw.item)) };
     }
     obj = pod && cluster.podObject(pod);

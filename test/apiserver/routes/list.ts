@@ -173,6 +173,6 @@ const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
 
 function tableReply(resource: string, chunk: Chunk, includeObject: string): Reply {
-  const rows = chunk.entries.map((e) => (e.raw ? rawRow(resource, e.name, e.object()) : tableRow(resource, e.object() as Record<string, unknown>, includeObject)));
+  const rows = chunk.entries.map((e) => (e.raw ? rawRow(resource, e.name, e.object(), includeObject) : tableRow(resource, e.object() as Record<string, unknown>, includeObject)));
   return { code: 200, json: tableDoc(resource, rows, chunk.listMeta) };
 }
