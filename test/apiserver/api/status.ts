@@ -222,13 +222,13 @@ export function resourceExpired(message: string, continueToken?: string): Status
 
 /**
  * apierrors.NewTooManyRequests(message, seconds): 429 with
- * details.retryAfterSeconds (the handler also sets the Retry-After header
- * from it). kube-apiserver's watch cache sends it while it is not ready
+ * details.retryAfterSeconds when it is above 0 (ErrorNegotiated then also
+ * sets the Retry-After header from it). kube-apiserver's watch cache sends it while it is not ready
  * (`storage is (re)initializing`); API Priority and Fairness sends plain
  * text instead (server/faults.ts).
  */
 export function tooManyRequests(message: string, retryAfterSeconds: number): Status {
-  return failure(429, 'TooManyRequests', message, { retryAfterSeconds });
+  return failure(429, 'TooManyRequests', message, retryAfterSeconds > 0 ? { retryAfterSeconds } : {});
 }
 
 /** Forbidden for a non-resource URL such as /version. */

@@ -143,7 +143,7 @@ export function faultReply(rule: FaultRule, q: URLSearchParams, pages: ListPages
     case 'throttle':
       return apfThrottle(retryAfter);
     case 'throttle-status':
-      return status(tooManyRequests(rule.message ?? 'storage is (re)initializing', retryAfter), { 'Retry-After': String(retryAfter) });
+      return status(tooManyRequests(rule.message ?? 'storage is (re)initializing', retryAfter), retryAfter > 0 ? { 'Retry-After': String(retryAfter) } : undefined);
     case 'internal-error':
       return status(internalError(rule.message ?? 'etcdserver: request timed out'));
     case 'drop':
