@@ -20,11 +20,12 @@ export function kubectlHome(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-kubectl-home-'));
 }
 
-/** Runs kubectl with the server's kubeconfig (and no KUBECONFIG) and `home` as HOME, for at most 30 s. */
-export function kubectl(api: Pick<ApiServerHandle, 'kubeconfig'>, home: string, args: string[]): KubectlResult {
+/** Runs kubectl with the server's kubeconfig (and no KUBECONFIG) and `home` as HOME, for at most `timeoutMs` (30 s). */
+export function kubectl(api: Pick<ApiServerHandle, 'kubeconfig'>, home: string, args: string[], timeoutMs = 30_000): KubectlResult {
   const r = spawnSync('kubectl', ['--kubeconfig', api.kubeconfig, ...args], {
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: timeoutMs,
+    maxBuffer: 256 << 20,
     env: { ...process.env, HOME: home, KUBECONFIG: '' },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
