@@ -3,13 +3,13 @@
 // (Retry-After) and retries ten times at most, 410 and 500 it reports, a
 // dropped connection Go's transport resends once and client-go retries after.
 
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { exec, request, tokenOf } from './apiserver/client.ts';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer, THROTTLE_ANNOTATION } from './apiserver/harness.ts';
+import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, THROTTLE_ANNOTATION } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
-import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
@@ -38,19 +38,13 @@ const responses = (r: KubectlResult, path: string): string[] =>
     .map((m) => `${m[1]} ${m[2].replace(/continue=[^&]+/, 'continue=T')} ${m[3]}`.trim());
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('request faults', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
-  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
+  const kubectl = (...args: string[]): KubectlResult => own.kubectl(args);
   const faults = () => faultsOf(api);
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   it('a fault armed by the fixture answers once, then the request is served', async () => {

@@ -3,14 +3,14 @@
 // a token that does not decode), judged by the real kubectl where it shows
 // them (`--chunk-size`, `-v=6`, `--raw`) and by direct requests elsewhere.
 
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeContinue } from './apiserver/api/continuetoken.ts';
 import { request } from './apiserver/client.ts';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
-import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
@@ -44,23 +44,17 @@ const requests = (r: KubectlResult, path: string): string[] =>
     .map((m) => `${m[1]} ${m[2]}`);
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked lists', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
-  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
+  const kubectl = (...args: string[]): KubectlResult => own.kubectl(args);
   const page = async (path: string): Promise<any> => {
     const r = await request(api, 'GET', path);
     expect(r.status, r.text).toBe(200);
     return r.body;
   };
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   it('kubectl --chunk-size pages through every pod with limit and continue, in etcd key order', () => {

@@ -5,12 +5,12 @@
 // (k8s.io/kubectl/pkg/proxy/proxy_server.go: a path filter with a plain-text
 // 403, and a 500 carrying the error when the upstream answer fails).
 
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer, startKubectlProxy } from './apiserver/harness.ts';
+import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startKubectlProxy } from './apiserver/harness.ts';
 import type { ApiServerHandle, KubectlProxy } from './apiserver/harness.ts';
-import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl, kubectl as runKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
@@ -21,25 +21,22 @@ const PODS = '/api/v1/namespaces/default/pods';
 const fixture = (): Fixture => ({ pods: identicalPodsFixture({ count: 5, prefix: 'p', trees: 1, processes: 2 }).pods });
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('kubectl proxy in front of the test server', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
   let proxy: KubectlProxy;
   let open: KubectlProxy;
   /** kubectl through a proxy's kubeconfig. */
-  const via = (p: KubectlProxy, ...args: string[]): KubectlResult => runKubectl({ kubeconfig: p.kubeconfig }, home, args);
+  const via = (p: KubectlProxy, ...args: string[]): KubectlResult => runKubectl({ kubeconfig: p.kubeconfig }, own.home(), args);
 
   beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-    proxy = await startKubectlProxy(api, home);
-    open = await startKubectlProxy(api, home, ['--reject-paths=^$']);
+    api = own.api();
+    proxy = await startKubectlProxy(api, own.home());
+    open = await startKubectlProxy(api, own.home(), ['--reject-paths=^$']);
   });
 
   afterAll(async () => {
     await proxy?.stop();
     await open?.stop();
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('serves get and chunked lists to kubectl over plain HTTP, with the proxy adding the credentials', () => {

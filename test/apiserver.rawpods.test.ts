@@ -2,13 +2,13 @@
 // pod lists and GETs, for clients' robustness tests. The server's own logic
 // (selectors, paging, tables, exec) must go on around them.
 
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { exec, request } from './apiserver/client.ts';
 import type { Fixture, RawPod } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, identicalPodsFixture, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import { canMakeNamespaces, identicalPodsFixture, namespacesUnavailableReason } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
-import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
@@ -27,18 +27,12 @@ const fixture = (): Fixture => ({
 });
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('malformed objects', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
-  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
+  const kubectl = (...args: string[]): KubectlResult => own.kubectl(args);
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   it('lists carry them verbatim, in key order among the real pods', async () => {

@@ -3,37 +3,33 @@
 // chunks, a pod reads like one of a real Deployment, and exec reaches any of
 // them. No timing is asserted; the benchmark measures.
 
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { request } from './apiserver/client.ts';
-import { canMakeNamespaces, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import type { Fixture } from './apiserver/cluster/fixture.ts';
+import { canMakeNamespaces, namespacesUnavailableReason } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
-import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
 
 const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
 if (skipReason) console.warn(`skipping 10,000-pod tests: ${skipReason}`);
 
 const COUNT = 10_000;
+const fixture = (): Fixture => ({ podSets: [{ count: COUNT, prefix: 'bulk', trees: 4, realistic: true }] });
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('10,000 realistic pods', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
-  const kubectl = (...args: string[]): KubectlResult => runKubectl(api, home, args);
+  const kubectl = (...args: string[]): KubectlResult => own.kubectl(args);
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: { podSets: [{ count: COUNT, prefix: 'bulk', trees: 4, realistic: true }] } });
-  });
-
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   // kubectl itself takes most of ten seconds to decode and print 10,000 rows.
   it('kubectl get pods -A lists every one in 20 chunks of 500', { timeout: 180_000 }, () => {
-    const r = runKubectl(api, home, ['get', 'pods', '-A', '-v=6'], 150_000);
+    const r = own.kubectl(['get', 'pods', '-A', '-v=6'], 150_000);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const lists = r.stderr.split('\n').filter((l) => /"Response" verb="GET" url="[^"]+\/api\/v1\/pods\?/.test(l));
     expect(lists).toHaveLength(20);
