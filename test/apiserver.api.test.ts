@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channel, exec, request, tokenOf } from './apiserver/client.ts';
 import type { ExecOptions, ExecResult, Frame, Response } from './apiserver/client.ts';
-import { descendants } from './apiserver/containers.ts';
-import { exists, waitGone } from './apiserver/procs.ts';
+import { descendants } from './apiserver/runtime/containers.ts';
+import { exists, waitGone } from './apiserver/runtime/procs.ts';
 import {
   canMakeNamespaces,
   CLUSTER_FIXTURE,

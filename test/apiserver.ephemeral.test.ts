@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, request, tokenOf } from './apiserver/client.ts';
 import type { Response } from './apiserver/client.ts';
-import { descendants } from './apiserver/containers.ts';
-import type { Fixture } from './apiserver/fixture.ts';
-import { running, waitGone } from './apiserver/procs.ts';
+import { descendants } from './apiserver/runtime/containers.ts';
+import type { Fixture } from './apiserver/cluster/fixture.ts';
+import { running, waitGone } from './apiserver/runtime/procs.ts';
 import {
   canRunEphemeralContainers,
   CLUSTER_FIXTURE,

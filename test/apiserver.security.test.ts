@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { exec, request } from './apiserver/client.ts';
 import type { ExecResult } from './apiserver/client.ts';
 import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
-import { ANNOTATION, launchConfig, USERNS_SIZE } from './apiserver/noderuntime.ts';
-import { CAP_NAMES } from './apiserver/security.ts';
+import { ANNOTATION, launchConfig, USERNS_SIZE } from './apiserver/runtime/noderuntime.ts';
+import { CAP_NAMES } from './apiserver/runtime/security.ts';
 
 const cluster = inject('cluster');
 if (!cluster) console.warn('skipping node security tests: the test API server cannot make namespaces here');

@@ -2,15 +2,15 @@
 // bodies, path parsing, subprotocol choice and the exec pre-flight checks.
 
 import { describe, expect, it } from 'vitest';
-import { goFormat, patchedEphemeralContainers, patchTypeOf, validateEphemeralContainers } from './apiserver/ephemeral.ts';
-import { chooseProtocol, planExec } from './apiserver/exec.ts';
-import { defaultPullPolicy, parseImageRef, pullFails } from './apiserver/images.ts';
-import { ephemeralArgv } from './apiserver/kubelet.ts';
-import { capMask, capshCredentialArgs, resolveCredentials } from './apiserver/security.ts';
-import { BUSYBOX_PASSWD } from './apiserver/images.ts';
-import { validateFixture } from './apiserver/fixture.ts';
-import { parseResourcePath } from './apiserver/http.ts';
-import { Cluster } from './apiserver/pods.ts';
+import { goFormat, patchedEphemeralContainers, patchTypeOf, validateEphemeralContainers } from './apiserver/api/ephemeral.ts';
+import { chooseProtocol, planExec } from './apiserver/runtime/exec.ts';
+import { defaultPullPolicy, parseImageRef, pullFails } from './apiserver/runtime/images.ts';
+import { ephemeralArgv } from './apiserver/runtime/kubelet.ts';
+import { capMask, capshCredentialArgs, resolveCredentials } from './apiserver/runtime/security.ts';
+import { BUSYBOX_PASSWD } from './apiserver/runtime/images.ts';
+import { validateFixture } from './apiserver/cluster/fixture.ts';
+import { parseResourcePath } from './apiserver/server/paths.ts';
+import { Cluster } from './apiserver/cluster/cluster.ts';
 import {
   matchesFields,
   matchesLabels,
@@ -18,7 +18,7 @@ import {
   parseLabelSelector,
   requirementsFromLabelSelector,
   SelectorParseError,
-} from './apiserver/selectors.ts';
+} from './apiserver/api/selectors.ts';
 import {
   execInternalError,
   execNonZeroExit,
@@ -29,8 +29,8 @@ import {
   notFound,
   ociExecFailure,
   unauthorized,
-} from './apiserver/status.ts';
-import { humanDuration } from './apiserver/table.ts';
+} from './apiserver/api/status.ts';
+import { humanDuration } from './apiserver/api/table.ts';
 
 describe('label selector parser', () => {
   it.each([

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { REPO_ROOT, canMakeNamespaces, namespacesUnavailableReason, nodeForTs } from './apiserver/harness.ts';
-import { descendants } from './apiserver/containers.ts';
+import { descendants } from './apiserver/runtime/containers.ts';
 import { runCliAsync } from './helpers/cli.ts';
 
 const DEMO = path.join(REPO_ROOT, 'scripts', 'demo.ts');

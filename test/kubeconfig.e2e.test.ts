@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { namespacesUnavailableReason } from './apiserver/harness.ts';
 import {
   PLUGIN_FAIL_MESSAGE, PLUGIN_INSTALL_HINT, PLUGIN_MISSING_COMMAND, PLUGIN_RUNS_FILE,
-} from './apiserver/kubeconfig.ts';
+} from './apiserver/api/kubeconfig.ts';
 import { runCliAsync, type CliResult } from './helpers/cli.js';
 
 const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from './apiserver/client.ts';
-import type { Fixture } from './apiserver/fixture.ts';
+import type { Fixture } from './apiserver/cluster/fixture.ts';
 import { cgroupsUnavailableReason, CLUSTER_FIXTURE, startApiServer } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
 import { BUNDLE, cliEnv, runCliAsync } from './helpers/cli.js';

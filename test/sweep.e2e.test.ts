@@ -2,7 +2,7 @@
 // real namespaced pods built to trigger, or not, each finding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canMakeNamespaces, startApiServer, type ApiServerHandle } from './apiserver/harness.ts';
-import type { Fixture, FixturePod } from './apiserver/fixture.ts';
+import type { Fixture, FixturePod } from './apiserver/cluster/fixture.ts';
 import { has, runCliAsync } from './helpers/cli.js';
 
 const TRAP = ['sh', '-c', 'trap "exit 0" TERM; sleep infinity & wait'];

@@ -4,7 +4,7 @@
 // what the kernel wrote in /proc.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { canMakeNamespaces, namespacesUnavailableReason, startApiServer, type ApiServerHandle } from './apiserver/harness.ts';
-import type { Fixture } from './apiserver/fixture.ts';
+import type { Fixture } from './apiserver/cluster/fixture.ts';
 import { has, runCliAsync } from './helpers/cli.js';
 
 interface Finding { id: string; severity: string; message: string; control?: string }

@@ -15,13 +15,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTokens } from './auth.ts';
-import { killEverything, sleep, waitAllExited } from './containers.ts';
-import { validateFixture } from './fixture.ts';
-import { createApiServer } from './http.ts';
-import type { ApiServer } from './http.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
-import { Cluster } from './pods.ts';
+import { makeTokens } from './api/auth.ts';
+import { killEverything, sleep, waitAllExited } from './runtime/containers.ts';
+import { validateFixture } from './cluster/fixture.ts';
+import { parseFaultRules } from './server/faults.ts';
+import { createApiServer } from './server/server.ts';
+import type { ApiServer } from './server/server.ts';
+import { writeKubeconfig } from './api/kubeconfig.ts';
+import { Cluster } from './cluster/cluster.ts';
 
 // Not import.meta: this file must also type-check where the package is CommonJS.
 const certs = path.join(path.dirname(path.resolve(process.argv[1])), 'certs');
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
       key: fs.readFileSync(path.join(certs, 'server.key')),
       cert: fs.readFileSync(path.join(certs, 'server.crt')),
       log,
+      faults: parseFaultRules(fixture.faults ?? []),
     });
     const port = await api.listen(Number(values.port));
     const url = `https://127.0.0.1:${port}`;

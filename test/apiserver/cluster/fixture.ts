@@ -15,11 +15,14 @@
 //     "fault": "close-midstream",                 // optional, see Fault
 //     "getFault": "status-500"                    // optional, GET of this pod answers 500
 //   }],
-//   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}]
+//   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}],
+//   "podSets": [{"count": 10000, "prefix": "bulk", "trees": 4, "realistic": true}],   // optional, built by the server
+//   "rawPods": [{"name": "broken", "item": null}],                                     // optional, served verbatim
+//   "faults": [{"path": "/api/v1/pods", "page": 2, "fault": "expired"}]               // optional, server/faults.ts
 // }
 //
 // spec.ephemeralContainers with run.argv run like other containers; without
-// it they start from their image like one added by PATCH (kubelet.ts).
+// it they start from their image like one added by PATCH (runtime/kubelet.ts).
 // Annotation procstatus.test/no-ephemeral-targeting: "true" on a pod makes
 // the node ignore targetContainerName there.
 //
@@ -27,9 +30,11 @@
 // and hostUsers for real; pod annotations procstatus.test/ignore-* and
 // procstatus.test/extra-capabilities make it lie, procstatus.test/runtime
 // (crio-runc, crio-crun) and Windows pods change exec failures. See
-// noderuntime.ts and README.md.
+// runtime/noderuntime.ts and README.md.
 
 import type { FixtureNode } from './nodes.ts';
+import { identicalPods } from './podsets.ts';
+import type { IdenticalPodsOptions } from './podsets.ts';
 
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
@@ -57,7 +62,7 @@ export interface RunSpec {
   /**
    * The node applies the pod's and the container's securityContext,
    * seccompProfile and hostUsers the way kubelet + containerd + runc do
-   * (noderuntime.ts, credexec.py): user, groups, capabilities (containerd's
+   * (runtime/noderuntime.ts, runtime/credexec.py): user, groups, capabilities (containerd's
    * default set), no_new_privs, seccomp filter, user namespace. Without it the
    * process keeps the server's credentials and argv sets what it needs.
    */
@@ -97,7 +102,8 @@ export interface FixturePod {
     nodeName?: string;
     [k: string]: unknown;
   };
-  status?: { phase?: PodPhase };
+  /** `phase`; other fields (podIP, podIPs, hostIPs, ...) are served as given. */
+  status?: { phase?: PodPhase; [k: string]: unknown };
   fault?: Fault;
   getFault?: 'status-500';
 }
@@ -110,6 +116,21 @@ export interface FixtureWorkload {
   status?: Record<string, unknown>;
 }
 
+/**
+ * An item served verbatim in pod lists and by GET of its name, for clients'
+ * robustness tests: `null`, a Pod without spec, containers without names,
+ * metadata that is not an object. It has no process and no record behind it
+ * (exec into it answers as for a pod without a node). `namespace` and `name`
+ * place it in key order and route GETs; `labels` is what label selectors
+ * see, whatever the item says.
+ */
+export interface RawPod {
+  namespace?: string;
+  name: string;
+  labels?: Record<string, string>;
+  item: unknown;
+}
+
 export interface Fixture {
   namespaces?: string[];
   /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
@@ -117,7 +138,17 @@ export interface Fixture {
   /** A `pause` process per running pod (the sandbox), in a cgroup of its own, as on a real node. */
   pause?: boolean;
   pods?: FixturePod[];
+  /**
+   * Identical pods built by the server (podsets.ts; the options of
+   * harness.ts identicalPodsFixture), added after `pods`: thousands of
+   * realistic pods without a fixture file of hundreds of megabytes.
+   */
+  podSets?: IdenticalPodsOptions[];
+  /** Malformed items served verbatim (see RawPod). */
+  rawPods?: RawPod[];
   workloads?: FixtureWorkload[];
+  /** Request faults armed at start (server/faults.ts); checked by the server, not here. */
+  faults?: unknown[];
 }
 
 export class FixtureError extends Error {}
@@ -125,7 +156,11 @@ export class FixtureError extends Error {}
 /** Checks the parts of a fixture the server relies on and fills in namespaces. */
 export function validateFixture(raw: unknown): Fixture {
   if (typeof raw !== 'object' || raw === null) throw new FixtureError('fixture must be a JSON object');
-  const f = raw as Fixture;
+  const given = raw as Fixture;
+  for (const [i, set] of (given.podSets ?? []).entries()) {
+    if (!Number.isInteger(set?.count) || set.count < 1) throw new FixtureError(`podSets[${i}]: count must be a positive integer`);
+  }
+  const f: Fixture = given.podSets?.length ? { ...given, pods: [...(given.pods ?? []), ...given.podSets.flatMap(identicalPods)] } : given;
   const seen = new Set<string>();
   for (const [i, p] of (f.pods ?? []).entries()) {
     const where = `pods[${i}]`;
@@ -149,6 +184,13 @@ export function validateFixture(raw: unknown): Fixture {
       names.add(c.name);
     }
   }
+  for (const [i, r] of (f.rawPods ?? []).entries()) {
+    if (typeof r?.name !== 'string' || r.name === '') throw new FixtureError(`rawPods[${i}]: name is required`);
+    if (!Object.prototype.hasOwnProperty.call(r, 'item')) throw new FixtureError(`rawPods[${i}] (${r.name}): item is required (null is an item)`);
+    const key = `${r.namespace ?? 'default'}/${r.name}`;
+    if (seen.has(key)) throw new FixtureError(`rawPods[${i}]: duplicate pod ${key}`);
+    seen.add(key);
+  }
   for (const [i, n] of (f.nodes ?? []).entries()) {
     if (!n?.metadata?.name) throw new FixtureError(`nodes[${i}]: metadata.name is required`);
   }
@@ -160,5 +202,6 @@ export function validateFixture(raw: unknown): Fixture {
   const ns = new Set(f.namespaces ?? []);
   ns.add('default');
   for (const o of [...(f.pods ?? []), ...(f.workloads ?? [])]) ns.add(o.metadata.namespace ?? 'default');
+  for (const r of f.rawPods ?? []) ns.add(r.namespace ?? 'default');
   return { ...f, namespaces: [...ns] };
 }

@@ -1,121 +1,41 @@
-// The cluster state: fixture pods and workloads turned into v1 objects, and
-// the process tree behind every running container. Objects are rendered on
-// each request so container states follow the real processes (a container
-// whose PID 1 exits shows as terminated with its exit code).
-// Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
+// The cluster state: fixture pods, workloads and nodes turned into records
+// (records.ts), the process tree behind every running container (started
+// and stopped here, through runtime/), and the writes on pods that reach
+// beyond one route: ephemeral containers, create and delete.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  CONTAINER_PATH,
-  exitStatus,
-  startContainer,
-} from './containers.ts';
-import type { ContainerProcess, SandboxedExec } from './containers.ts';
-import { patchedEphemeralContainers, validateEphemeralContainers } from './ephemeral.ts';
-import type { PatchContentType } from './ephemeral.ts';
+import { patchedEphemeralContainers, validateEphemeralContainers } from '../api/ephemeral.ts';
+import type { PatchContentType } from '../api/ephemeral.ts';
+import { WORKLOAD_KINDS } from '../api/resources.ts';
+import type { Status } from '../api/status.ts';
+import { CGROUP_DRIVER_ANNOTATION, containerCgroupPath, NodeCgroups, podCgroupPath, qosClassOf } from '../runtime/cgroups.ts';
+import type { CgroupDriver } from '../runtime/cgroups.ts';
+import { CONTAINER_PATH, exitStatus, startContainer } from '../runtime/containers.ts';
+import { runEphemeralContainer } from '../runtime/kubelet.ts';
+import type { KubeletContext } from '../runtime/kubelet.ts';
+import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from '../runtime/noderuntime.ts';
+import { buildRootfs } from '../runtime/rootfs.ts';
 import { FixtureError } from './fixture.ts';
-import type { ContainerStateSpec, Fault, Fixture, FixtureContainer, FixtureMetadata, FixturePod, FixtureWorkload, PodPhase, RunSpec } from './fixture.ts';
-import { runEphemeralContainer } from './kubelet.ts';
-import type { KubeletContext } from './kubelet.ts';
-import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from './noderuntime.ts';
-import { buildRootfs } from './rootfs.ts';
-import { matchesLabels, requirementsFromLabelSelector } from './selectors.ts';
-import type { LabelSelector } from './selectors.ts';
-import { CGROUP_DRIVER_ANNOTATION, containerCgroupPath, NodeCgroups, podCgroupPath, qosClassOf } from './cgroups.ts';
-import type { CgroupDriver } from './cgroups.ts';
-import { createPod, deletePod } from './create.ts';
+import type { ContainerStateSpec, Fixture, FixtureContainer, FixtureMetadata, FixturePod, PodPhase } from './fixture.ts';
 import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
 import type { NodeRecord } from './nodes.ts';
-import type { Status } from './status.ts';
+import { namespaceObject, podObject, workloadObject } from './objects.ts';
+import { createPod, deletePod } from './podlifecycle.ts';
+import type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
+import { nextResourceVersion, timestamp } from './versions.ts';
 
+export type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, WorkloadRecord } from './records.ts';
 
-export type ContainerKind = 'container' | 'init' | 'ephemeral';
-
-type StateObj =
-  | { waiting: { reason: string; message?: string } }
-  | { running: { startedAt: string } }
-  | {
-      terminated: {
-        exitCode: number;
-        signal?: number;
-        reason: string;
-        message?: string;
-        startedAt: string;
-        finishedAt: string;
-        containerID?: string;
-      };
-    };
-
-export interface ContainerRecord {
-  name: string;
-  kind: ContainerKind;
-  /** The container as served (fixture entry without `run`, plus API defaults). */
-  spec: Record<string, unknown>;
-  run: RunSpec;
-  containerID: string;
-  state: StateObj;
-  restartCount: number;
-  env: Record<string, string>;
-  rootDir?: string;
-  proc?: ContainerProcess;
-  /** false until the kubelet has reported the container (ephemeral containers just added). */
-  visible?: boolean;
-  /** Ephemeral containers started from their image: how exec runs in them. */
-  sandbox?: SandboxedExec;
-  /** run.applySecurity containers: exec'd processes go through credexec.py with the container's credentials. */
-  wrapper?: { argv: string[] };
-  /** status.image and status.imageID once the image is "pulled" (ephemeral containers). */
-  imageInfo?: { image: string; imageID: string };
-  /** cgroup.procs files its processes (and exec'd ones) go into; unset when the node makes no cgroups. */
-  cgroupProcs?: string[];
-}
-
-export interface PodRecord {
-  namespace: string;
-  name: string;
-  metadata: Record<string, unknown>;
-  spec: Record<string, unknown>;
-  phase: PodPhase;
-  fault?: Fault;
-  getFault?: 'status-500';
-  containers: ContainerRecord[];
-  startTime: string;
-  /** Made by POST (create.ts), not by the fixture. */
-  created?: boolean;
-  /** The pod sandbox's `pause` process (fixture `pause: true`) and its 64-hex ID, which names its cgroup scope. */
-  sandbox?: { id: string; proc?: ContainerProcess };
-}
-
-export interface WorkloadRecord {
-  group: string;
-  resource: string;
-  namespace: string;
-  name: string;
-  object: Omit<FixtureWorkload, 'metadata'> & { metadata: Record<string, unknown> };
-}
-
-/** Kinds the server serves, with their group and plural resource. */
-export const WORKLOAD_KINDS: Record<string, { group: string; version: string; resource: string; shortNames: string[] }> = {
-  Deployment: { group: 'apps', version: 'v1', resource: 'deployments', shortNames: ['deploy'] },
-  StatefulSet: { group: 'apps', version: 'v1', resource: 'statefulsets', shortNames: ['sts'] },
-  DaemonSet: { group: 'apps', version: 'v1', resource: 'daemonsets', shortNames: ['ds'] },
-  ReplicaSet: { group: 'apps', version: 'v1', resource: 'replicasets', shortNames: ['rs'] },
-  Job: { group: 'batch', version: 'v1', resource: 'jobs', shortNames: [] },
-};
-
-export function timestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** The fixture's status fields besides phase, if any. */
+function statusExtras(p: FixturePod): Record<string, unknown> | undefined {
+  const { phase: _phase, ...rest } = p.status ?? {};
+  return Object.keys(rest).length ? rest : undefined;
 }
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
-}
-
-let resourceVersion = 1000;
-export function nextResourceVersion(): string {
-  return String(++resourceVersion);
 }
 
 function initialState(kind: ContainerKind, phase: PodPhase, s: ContainerStateSpec | undefined, now: string, id: string): StateObj {
@@ -157,10 +77,12 @@ function servedContainer(c: FixtureContainer): Record<string, unknown> {
 export class Cluster {
   readonly namespaces: string[];
   readonly pods: PodRecord[] = [];
+  /** Fixture rawPods: items served verbatim in pod lists and GETs. */
+  readonly rawPods: RawPodRecord[] = [];
   readonly workloads: WorkloadRecord[] = [];
   readonly nodes: NodeRecord[];
   readonly created = new Date();
-  /** The node's kubelet-style cgroups (cgroups.ts), once started; undefined where they cannot be made. */
+  /** The node's kubelet-style cgroups (runtime/cgroups.ts), once started; undefined where they cannot be made. */
   cgroups?: NodeCgroups;
   private readonly workDir: string;
   private readonly pauseEnabled: boolean;
@@ -206,6 +128,9 @@ export class Cluster {
     // Owner references may name a fixture workload without its uid; fill it in.
     for (const w of this.workloads) w.object.metadata.ownerReferences = this.owners(w.object.metadata, w.namespace);
     for (const p of fixture.pods ?? []) this.pods.push(this.podRecord(p, now));
+    for (const r of fixture.rawPods ?? []) {
+      this.rawPods.push({ namespace: r.namespace ?? 'default', name: r.name, labels: r.labels ?? {}, item: r.item });
+    }
   }
 
   private meta(m: FixtureMetadata, namespace: string, now: string): Record<string, unknown> {
@@ -289,6 +214,7 @@ export class Cluster {
       phase,
       fault: p.fault,
       getFault: p.getFault,
+      ...(statusExtras(p) ? { statusExtras: statusExtras(p) } : {}),
       containers,
       startTime: now,
     };
@@ -300,7 +226,7 @@ export class Cluster {
     const jobs: Promise<void>[] = [];
     for (const pod of this.pods) {
       // No Windows processes here: exec into a Windows pod answers as the
-      // node would for a command it cannot find (noderuntime.ts).
+      // node would for a command it cannot find (runtime/noderuntime.ts).
       if (isWindowsPod(pod.spec)) continue;
       for (const c of pod.containers) {
         if (!('running' in c.state)) continue;
@@ -433,6 +359,8 @@ export class Cluster {
           containerID: c.containerID,
         },
       };
+      // The kubelet's status update is a write: a new resourceVersion (served objects are cached by it).
+      this.kubelet.touch(pod);
     });
   }
 
@@ -461,7 +389,7 @@ export class Cluster {
     return ann[CGROUP_DRIVER_ANNOTATION] === 'cgroupfs' ? 'cgroupfs' : 'systemd';
   }
 
-  /** The pod's cgroup relative to the kubelet's root (cgroups.ts), by its QoS class and driver. */
+  /** The pod's cgroup relative to the kubelet's root (runtime/cgroups.ts), by its QoS class and driver. */
   podCgroup(pod: PodRecord): string {
     return podCgroupPath(String(pod.metadata.uid), qosClassOf(pod.containers.filter((c) => c.kind !== 'ephemeral').map((c) => c.spec)), this.cgroupDriverOf(pod));
   }
@@ -483,12 +411,12 @@ export class Cluster {
     await this.cgroups?.removeAll();
   }
 
-  /** POST pods: see create.ts. */
+  /** POST pods: see podlifecycle.ts. */
   createPod(namespace: string, body: string, dryRun = false): Record<string, unknown> | Status {
     return createPod(this, namespace, body, dryRun);
   }
 
-  /** DELETE pods/{name}: see create.ts. */
+  /** DELETE pods/{name}: see podlifecycle.ts. */
   deletePod(p: PodRecord, gracePeriodSeconds: number | undefined): Record<string, unknown> {
     return deletePod(this, p, gracePeriodSeconds);
   }
@@ -543,6 +471,7 @@ export class Cluster {
       void runEphemeralContainer(this.kubelet, p, c).catch((e: unknown) => {
         if (this.stopped) return;
         c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
+        this.kubelet.touch(p);
       });
     }
     p.spec.ephemeralContainers = p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
@@ -554,78 +483,27 @@ export class Cluster {
     return this.pods.find((p) => p.namespace === namespace && p.name === name);
   }
 
+  /** A fixture rawPods item by namespace and name. */
+  rawPod(namespace: string, name: string): RawPodRecord | undefined {
+    return this.rawPods.find((r) => r.namespace === namespace && r.name === name);
+  }
+
   workload(resource: string, namespace: string, name: string): WorkloadRecord | undefined {
     return this.workloads.find((w) => w.resource === resource && w.namespace === namespace && w.name === name);
   }
 
+  /** The Pod as served (objects.ts). */
   podObject(p: PodRecord): Record<string, unknown> {
-    const status = (kind: ContainerKind): Record<string, unknown>[] =>
-      p.containers
-        .filter((c) => c.kind === kind && c.visible !== false)
-        .map((c) => {
-          const started = 'running' in c.state;
-          const s: Record<string, unknown> = {
-            name: c.name,
-            state: c.state,
-            lastState: {},
-            ready: started && kind === 'container',
-            restartCount: c.restartCount,
-            image: c.imageInfo?.image ?? c.spec.image,
-            imageID: c.imageInfo?.imageID ?? (c.visible !== undefined ? '' : `${c.spec.image}@sha256:${'0'.repeat(64)}`),
-          };
-          if (!('waiting' in c.state)) s.containerID = c.containerID;
-          if (kind !== 'init') s.started = started;
-          return s;
-        });
-    const app = p.containers.filter((c) => c.kind === 'container');
-    const allReady = p.phase === 'Running' && app.every((c) => 'running' in c.state);
-    const initDone = p.containers.filter((c) => c.kind === 'init').every((c) => 'terminated' in c.state);
-    const cond = (type: string, ok: boolean): Record<string, unknown> => ({
-      type,
-      status: ok ? 'True' : 'False',
-      lastProbeTime: null,
-      lastTransitionTime: p.startTime,
-    });
-    const st: Record<string, unknown> = {
-      phase: p.phase,
-      conditions: [
-        cond('PodReadyToStartContainers', p.phase !== 'Pending'),
-        cond('Initialized', initDone),
-        cond('Ready', allReady),
-        cond('ContainersReady', allReady),
-        cond('PodScheduled', p.spec.nodeName !== undefined),
-      ],
-      qosClass: qosClassOf(p.containers.filter((c) => c.kind !== 'ephemeral').map((c) => c.spec)),
-    };
-    if (p.spec.nodeName !== undefined) {
-      st.hostIP = '127.0.0.1';
-      st.startTime = p.startTime;
-    }
-    const init = status('init');
-    if (init.length) st.initContainerStatuses = init;
-    st.containerStatuses = status('container');
-    const eph = status('ephemeral');
-    if (eph.length) st.ephemeralContainerStatuses = eph;
-    return { kind: 'Pod', apiVersion: 'v1', metadata: p.metadata, spec: p.spec, status: st };
+    return podObject(p);
   }
 
+  /** The workload as served, its status counted from this cluster's pods (objects.ts). */
   workloadObject(w: WorkloadRecord): Record<string, unknown> {
-    const k = WORKLOAD_KINDS[w.object.kind];
-    const obj: Record<string, unknown> = { ...w.object, apiVersion: w.object.apiVersion ?? `${k.group}/${k.version}` };
-    if (!obj.status) {
-      const sel = (w.object.spec?.selector ?? {}) as LabelSelector;
-      const reqs = requirementsFromLabelSelector(sel);
-      const pods = this.pods.filter(
-        (p) => p.namespace === w.namespace && reqs.length > 0 && matchesLabels(reqs, p.metadata.labels as Record<string, string>),
-      );
-      const ready = pods.filter((p) => p.phase === 'Running').length;
-      obj.status =
-        w.object.kind === 'DaemonSet'
-          ? { currentNumberScheduled: pods.length, desiredNumberScheduled: pods.length, numberReady: ready, observedGeneration: 1 }
-          : w.object.kind === 'Job'
-            ? { active: ready, succeeded: pods.filter((p) => p.phase === 'Succeeded').length }
-            : { observedGeneration: 1, replicas: pods.length, readyReplicas: ready, availableReplicas: ready };
-    }
-    return obj;
+    return workloadObject(w, this.pods);
+  }
+
+  /** The Namespace as served. */
+  namespaceObject(name: string): Record<string, unknown> {
+    return namespaceObject(name, this.pods[0]?.startTime ?? new Date().toISOString());
   }
 }

@@ -5,7 +5,7 @@
 // client-go fall back to per-group-version discovery, as it does against an
 // older server. https://kubernetes.io/docs/concepts/overview/kubernetes-api/#discovery-api
 
-import { WORKLOAD_KINDS } from './pods.ts';
+import { WORKLOAD_KINDS } from './resources.ts';
 
 /** What /version reports. kubectl's version-dispatching wrapper (if any) picks its client from this. */
 export const SERVER_VERSION = {

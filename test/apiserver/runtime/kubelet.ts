@@ -35,7 +35,7 @@ import {
   pullErrorMessage,
   pullFails,
 } from './images.ts';
-import type { ContainerRecord, PodRecord } from './pods.ts';
+import type { ContainerRecord, PodRecord } from '../cluster/records.ts';
 import { CAP_NAMES, capshCredentialArgs, resolveCredentials } from './security.ts';
 import type { PodSecurityContext, SecurityContext } from './security.ts';
 
@@ -62,7 +62,7 @@ export interface KubeletContext {
   cgroupProcs?(pod: PodRecord, c: ContainerRecord): string[] | undefined;
 }
 
-/** How runEphemeralContainer starts a container of a pod being created (create.ts) rather than a debug container. */
+/** How runEphemeralContainer starts a container of a pod being created (cluster/podlifecycle.ts) rather than a debug container. */
 export interface StartHow {
   /** Join this process's PID namespace, whatever targetContainerName says (hostPID: the server's own). */
   joinPid?: number;

@@ -21,7 +21,7 @@
 
 import { fieldError, invalid, patchNotApplied, unknownError, badRequest } from './status.ts';
 import type { FieldError, Status } from './status.ts';
-import { defaultPullPolicy } from './images.ts';
+import { defaultPullPolicy } from '../runtime/images.ts';
 
 export const PATCH_CONTENT_TYPES = [
   'application/json-patch+json',

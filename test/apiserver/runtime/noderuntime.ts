@@ -31,8 +31,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAP_NAMES, resolveCredentials } from './security.ts';
 import type { CredentialError, PodSecurityContext, SecurityContext } from './security.ts';
-import { execInternalError, execNonZeroExit } from './status.ts';
-import type { Status } from './status.ts';
+import { execInternalError, execNonZeroExit } from '../api/status.ts';
+import type { Status } from '../api/status.ts';
 
 export const ANNOTATION = {
   runtime: 'procstatus.test/runtime',

@@ -1,13 +1,10 @@
 // Nodes of the test cluster. Every node is this machine: pods on any known
 // node run here. Objects follow
 // https://kubernetes.io/docs/reference/kubernetes-api/cluster-resources/node-v1/
-// and the `kubectl get nodes` columns pkg/printers/internalversion/printers.go
-// (printNode): NAME STATUS ROLES AGE VERSION, wide adds INTERNAL-IP
-// EXTERNAL-IP OS-IMAGE KERNEL-VERSION CONTAINER-RUNTIME.
+// (their table is in api/table.ts).
 
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { humanDuration } from './table.ts';
 
 /** A node as written in the fixture (`nodes: [...]`); only metadata.name is required. */
 export interface FixtureNode {
@@ -90,74 +87,4 @@ export function nodeRecord(n: FixtureNode, created: string, resourceVersion: str
 
 function cond(type: string, status: string, reason: string, message: string, at: string): Record<string, unknown> {
   return { type, status, lastHeartbeatTime: at, lastTransitionTime: at, reason, message };
-}
-
-type Obj = Record<string, any>;
-
-const col = (name: string, format: string, description: string, priority = 0): Obj => ({
-  name,
-  type: 'string',
-  format,
-  description,
-  priority,
-});
-
-function nodeRoles(n: Obj): string {
-  const roles = Object.keys(n.metadata.labels ?? {})
-    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
-    .map((k) => k.slice('node-role.kubernetes.io/'.length))
-    .filter(Boolean);
-  return roles.length ? roles.sort().join(',') : '<none>';
-}
-
-function nodeStatus(n: Obj): string {
-  const ready = (n.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
-  const parts = [ready?.status === 'True' ? 'Ready' : 'NotReady'];
-  if (n.spec?.unschedulable) parts.push('SchedulingDisabled');
-  return parts.join(',');
-}
-
-function address(n: Obj, type: string): string {
-  return (n.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
-}
-
-/** A meta.k8s.io/v1 Table of nodes, as kube-apiserver prints them for `kubectl get nodes`. */
-export function nodeTable(nodes: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
-    columnDefinitions: [
-      col('Name', 'name', 'Name must be unique within a namespace.'),
-      col('Status', '', 'The status of the node'),
-      col('Roles', '', 'The roles of the node'),
-      col('Age', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.'),
-      col('Version', '', 'Kubelet Version reported by the node.'),
-      col('Internal-IP', '', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
-      col('External-IP', '', 'List of addresses reachable to the node. Queried from cloud provider, if available.', 1),
-      col('OS-Image', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-      col('Kernel-Version', '', 'Kernel Version reported by the node.', 1),
-      col('Container-Runtime', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
-    ],
-    rows: nodes.map((n) => ({
-      cells: [
-        n.metadata.name,
-        nodeStatus(n),
-        nodeRoles(n),
-        humanDuration(Date.now() - Date.parse(n.metadata.creationTimestamp)),
-        n.status.nodeInfo.kubeletVersion,
-        address(n, 'InternalIP'),
-        address(n, 'ExternalIP'),
-        n.status.nodeInfo.osImage,
-        n.status.nodeInfo.kernelVersion,
-        n.status.nodeInfo.containerRuntimeVersion,
-      ],
-      object:
-        includeObject === 'None'
-          ? undefined
-          : includeObject === 'Object'
-            ? n
-            : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: n.metadata },
-    })),
-  };
 }

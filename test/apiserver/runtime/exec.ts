@@ -18,7 +18,7 @@ import type { WebSocket } from 'ws';
 import { exitStatus, killTree, resolveInContainer, spawnInContainer } from './containers.ts';
 import type { ExitInfo } from './containers.ts';
 import { execFailure, podRuntime } from './noderuntime.ts';
-import type { ContainerRecord, PodRecord } from './pods.ts';
+import type { ContainerRecord, PodRecord } from '../cluster/records.ts';
 import {
   badRequest,
   execInternalError,
@@ -27,8 +27,8 @@ import {
   internalError,
   notFound,
   ociExecFailure,
-} from './status.ts';
-import type { Status } from './status.ts';
+} from '../api/status.ts';
+import type { Status } from '../api/status.ts';
 
 /** Server preference order; v5 first, like a 1.30+ kubelet. */
 export const EXEC_PROTOCOLS = [

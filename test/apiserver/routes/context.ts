@@ -1,0 +1,40 @@
+// What every route module gets: the cluster, the server's hooks, and the
+// request already authenticated, parsed and authorized by the router.
+
+import type { IncomingMessage } from 'node:http';
+import type { Attributes } from '../api/auth.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import type { Faults, PodThrottles } from '../server/faults.ts';
+import type { ListPages } from '../server/pages.ts';
+import type { ResourcePath } from '../server/paths.ts';
+import type { Reply, Sink } from '../server/reply.ts';
+
+export interface ServerContext {
+  cluster: Cluster;
+  log(line: string): void;
+  /** Registers cleanup to run when the server stops; returns its removal. */
+  onStop(fn: () => void): () => void;
+  /** host:port the server listens on (discovery's serverAddressByClientCIDRs). */
+  address(): string;
+  /** Armed request faults (server/faults.ts). */
+  faults: Faults;
+  /** Pod annotations' throttles. */
+  throttles: PodThrottles;
+  /** Which list page a continue token leads to. */
+  pages: ListPages;
+}
+
+export interface RouteRequest {
+  req: IncomingMessage;
+  sink: Sink;
+  url: URL;
+  path: ResourcePath;
+  attrs: Attributes;
+  body: Buffer;
+}
+
+/** A route's answer; no reply means the connection was upgraded. `note` goes into the request log line. */
+export interface Outcome {
+  reply?: Reply;
+  note?: string;
+}
