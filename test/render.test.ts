@@ -9,6 +9,9 @@ import { toDocument } from '../src/render/document.js';
 import { renderJson } from '../src/render/json.js';
 import { safe } from '../src/safe.js';
 import { renderTable } from '../src/render/table.js';
+import { capabilityPhrase, signalPhrase } from '../src/render/names.js';
+import { CAPABILITY_NAMES } from '../src/decode/capabilities.js';
+import { RUNTIME_DEFAULT_CAPABILITIES } from '../src/judge/pss.js';
 import { renderYaml } from '../src/render/yaml.js';
 
 const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
@@ -96,19 +99,23 @@ describe('tables', () => {
     expect(text).toMatch(/NoNewPrivs:\s+1/);
   });
 
-  it('many PIDs: one row each, long lists wrapped inside the width', () => {
-    const text = renderTable([full, small], { show: both, wide: false, noHeaders: false }, { width: 100, color: false });
-    const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^PID\s+NAME\s+STATE\s+UID\s+CAP_EFF\s+SIG_IGN\s+SIG_CGT$/);
-    expect(lines.some((l) => /^7\s+cat\s+/.test(l))).toBe(true);
-    expect(lines.length).toBeGreaterThan(3);
-    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+  it('many PIDs: one line per row, whatever the width; every row has as many words as the header', () => {
+    for (const width of [40, 100, 300]) {
+      const text = renderTable([full, small, full], { show: both, wide: false, noHeaders: false }, { width, color: false });
+      const lines = text.trimEnd().split('\n');
+      expect(lines).toHaveLength(4);
+      expect(lines[0]).toMatch(/^PID\s+NAME\s+STATE\s+UID\s+CAP_EFF\s+SIG_IGN\s+SIG_CGT$/);
+      expect(lines[2]).toMatch(/^7\s+cat\s+R\s+0\s+CHOWN,NET_BIND_SERVICE\s+TERM\s+none$/);
+      for (const l of lines) expect(l.split(/\s+/)).toHaveLength(7);
+    }
   });
 
-  it('-o wide adds identity and every set', () => {
-    const text = renderTable([full, small], { show: both, wide: true, noHeaders: false }, { width: 400, color: false });
-    expect(text.split('\n')[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+USER\s+ELAPSED\s+RSS\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
-    expect(text).toContain('CAP_CHECKPOINT_RESTORE');
+  it('-o wide adds identity and every set, still one line per row', () => {
+    const text = renderTable([full, small], { show: both, wide: true, noHeaders: false }, { width: 80, color: false });
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+USER\s+ELAPSED\s+RSS\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/\sALL-SYS_RESOURCE\s/);
   });
 
   it('--no-headers drops the header row', () => {
@@ -117,10 +124,17 @@ describe('tables', () => {
     expect(text.split('\n')[0]).toMatch(/^1\s+process_api/);
   });
 
-  it('a full set is ALL in narrow tables and every name in wide', () => {
+  it('a full set is ALL in tables; the detail view lists every name', () => {
     const all = bare(statusRecord(POD, 1, host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff')));
-    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: false, noHeaders: false }, style)).toContain('ALL (41)');
-    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: true, noHeaders: false }, style)).not.toContain('ALL (41)');
+    expect(renderTable([all, small], { show: { capabilities: true, signals: false }, wide: false, noHeaders: false }, style)).toMatch(/^1\s+process_api\s+S\s+0\s+ALL\s/m);
+    expect(renderTable([all], { show: { capabilities: true, signals: false }, wide: false, noHeaders: false }, style)).toContain('CAP_CHECKPOINT_RESTORE');
+  });
+
+  it('a name with a newline or escapes stays one escaped line', () => {
+    const evil = bare(statusRecord(POD, 9, nnp.replace(/^Name:.*$/m, 'Name:\tx\\ny\u001b[2J')));
+    const text = renderTable([small, evil], { show: both, wide: false, noHeaders: true }, style);
+    expect(text.trimEnd().split('\n')).toHaveLength(2);
+    expect(text).not.toMatch(RAW_CONTROL);
   });
 
   it('no colour codes unless asked', () => {
@@ -140,7 +154,7 @@ describe('Pod Security Standards levels', () => {
     const text = renderTable([a, b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
     expect(text.split('\n')[0]).toMatch(/^POD\s+CONTAINER\s+PID\s+.*\s+LEVEL\s+FINDINGS$/);
     expect(text).toMatch(/^web\s+app\s+1\s+sleep\s+.*\srestricted\s+pid1-ignores-sigterm\(W\)/m);
-    expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\s+pid1-ignores-sigterm\(W\), no-new-privs-off\(I\)/m);
+    expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\s+pid1-ignores-sigterm\(W\),no-new-privs-off\(I\)/m);
     const local = judge(statusRecord({}, 1, host), HOST_POLICY);
     expect(renderTable([local, local], { show: both, wide: false, noHeaders: false }, style).split('\n')[0]).not.toMatch(/LEVEL/);
   });
@@ -163,5 +177,52 @@ describe('Pod Security Standards levels', () => {
     ]);
     expect(toDocument([judge(statusRecord({}, 1, host), HOST_POLICY)], docSpec))
       .not.toHaveProperty('pods');
+  });
+});
+
+describe('compact sets: short and exact', () => {
+  /** A capability phrase read back into the names it stands for. */
+  function expand(phrase: string): string[] {
+    if (phrase === 'none') return [];
+    const m = /^(default|ALL)?(.*)$/.exec(phrase)!;
+    const full = (n: string) => (n.startsWith('CAP_') ? n : `CAP_${n}`);
+    if (!m[1]) return phrase.split(',').map(full);
+    const held = new Set(m[1] === 'ALL' ? CAPABILITY_NAMES : RUNTIME_DEFAULT_CAPABILITIES);
+    for (const [, sign, name] of m[2].matchAll(/([+-])([A-Z0-9_]+)/g)) sign === '+' ? held.add(full(name)) : held.delete(full(name));
+    return [...held];
+  }
+  const sorted = (names: readonly string[]) => [...names].sort();
+
+  it('the words the tables use', () => {
+    expect(capabilityPhrase([])).toBe('none');
+    expect(capabilityPhrase(RUNTIME_DEFAULT_CAPABILITIES)).toBe('default');
+    expect(capabilityPhrase([...RUNTIME_DEFAULT_CAPABILITIES, 'CAP_NET_ADMIN'])).toBe('default+NET_ADMIN');
+    expect(capabilityPhrase(RUNTIME_DEFAULT_CAPABILITIES.filter((n) => n !== 'CAP_NET_RAW'))).toBe('default-NET_RAW');
+    expect(capabilityPhrase(CAPABILITY_NAMES)).toBe('ALL');
+    expect(capabilityPhrase(CAPABILITY_NAMES.filter((n) => n !== 'CAP_SYS_RESOURCE'))).toBe('ALL-SYS_RESOURCE');
+    expect(capabilityPhrase([...CAPABILITY_NAMES, 'CAP_41'])).toBe('ALL+CAP_41');
+    expect(capabilityPhrase(['CAP_NET_BIND_SERVICE'])).toBe('NET_BIND_SERVICE');
+    expect(signalPhrase([])).toBe('none');
+    expect(signalPhrase(['SIGINT', 'SIGTERM', 'SIGCHLD'])).toBe('INT,TERM,CHLD');
+    expect(signalPhrase(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGTERM', 'SIGCHLD', 'SIGRTMIN'])).toBe('TERM,INT,HUP,QUIT,+3');
+  });
+
+  it('every phrase reads back as exactly its set, and is never longer than the names', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 500; i++) {
+      const base = i % 3 === 0 ? CAPABILITY_NAMES : i % 3 === 1 ? RUNTIME_DEFAULT_CAPABILITIES : [];
+      const flip = random() < 0.5 ? 1 : Math.floor(random() * 6);
+      const names = new Set(base);
+      for (let k = 0; k < flip; k++) {
+        const n = CAPABILITY_NAMES[Math.floor(random() * CAPABILITY_NAMES.length)];
+        names.has(n) ? names.delete(n) : names.add(n);
+      }
+      const list = CAPABILITY_NAMES.filter((n) => names.has(n));
+      const phrase = capabilityPhrase(list);
+      expect(sorted(expand(phrase)), phrase).toEqual(sorted(list));
+      expect(phrase.length).toBeLessThanOrEqual(Math.max(4, list.map((n) => n.replace(/^CAP_/, '')).join(',').length));
+      expect(phrase).not.toMatch(/\s/);
+    }
   });
 });
