@@ -162,6 +162,20 @@ describe.skipIf(!!skipReason)('node/NAME: a node\'s processes', () => {
     expect(await readers()).toEqual([]);
   });
 
+  it('the node\'s table: one line per process, kthreadd included, whatever the width', async () => {
+    const r = await runCliAsync(['--kubeconfig', api.kubeconfig, 'node/node-1', '--all-pids', '--debug-image', IMAGE], { COLUMNS: '50' });
+    expect(r.code, r.stderr).toBe(0);
+    const [head, ...body] = r.stdout.trimEnd().split('\n');
+    const pidAt = head.split(/\s+/).indexOf('PID');
+    expect(body.length).toBeGreaterThan(10);
+    for (const line of body) {
+      expect(line, line).toMatch(/^\S/);
+      expect(line.split(/\s+/)[pidAt], line).toMatch(/^\d+$/);
+    }
+    expect(body.some((l) => /\skthreadd\s/.test(l))).toBe(true);
+    await expectNoReaders();
+  }, 60_000);
+
   it('explicit host PIDs, as a table with the pod columns; a host process shows <host>; a PID that is gone says so', async () => {
     const sh = node1.find((i) => i.pod === 'web' && i.container === 'app' && i.name === 'sh')!;
     const gone = 4_194_303; // one below the kernel's PID limit: never handed out here
