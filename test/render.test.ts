@@ -113,7 +113,7 @@ describe('tables', () => {
   it('-o wide adds identity and every set, still one line per row', () => {
     const text = renderTable([full, small], { show: both, wide: true, noHeaders: false }, { width: 80, color: false });
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+USER\s+ELAPSED\s+RSS\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
+    expect(lines[0]).toMatch(/^PID\s+PPID\s+NAME\s+STATE\s+UID\s+THREADS\s+NNP\s+SECCOMP\s+USER\s+ELAPSED\s+TIME\s+%CPU\s+NI\s+PGID\s+TTY\s+RSS\s+CAP_EFF\s+CAP_PRM\s+CAP_BND\s+CAP_AMB\s+CAP_INH\s+SIG_BLK/);
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/\sALL-SYS_RESOURCE\s/);
   });

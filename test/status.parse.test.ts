@@ -56,7 +56,19 @@ describe('parseStatus on captured texts', () => {
   it('a start time from stat\'s starttime (clock ticks) and the boot time', () => {
     const stat = `1 (a) b) S 0 1 1 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 1000 10 18446744073709551615\n`;
     const item = buildRecord(LOCAL, { pid: 1, tid: null, files: { status: nnp, stat } }, { users: null, groups: null, bootTime: 1_700_000_000 });
-    expect(item.startTime).toBe(new Date(1_700_000_000_000 + 123_450).toISOString());
+    // btime is whole seconds, so the start is told to the second: 1,700,000,000 + 12345 ticks (123.45 s) → 123 s.
+    expect(item.startTime).toBe('2023-11-14T22:15:23Z');
+    expect(Date.parse(item.startTime!)).toBe((1_700_000_000 + 123) * 1000);
+  });
+
+  it('ps\'s etime, time, %cpu, nice, pgid and tty from stat and /proc/uptime', () => {
+    // utime 150 + stime 50 ticks = 2 s of CPU; started at tick 1000 (10 s after boot); read at uptime 110 s: 100 s old, 2.0% CPU (ps truncates to the tenth).
+    const stat = '7 (x) S 1 7 7 34816 7 4194560 1 0 0 0 150 50 0 0 20 -5 1 0 1000 1000 10 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n';
+    const item = buildRecord(LOCAL, { pid: 7, tid: null, files: { status: nnp, stat } }, { users: null, groups: null, bootTime: 1_700_000_000, uptime: 110 });
+    expect(item).toMatchObject({ cpuSeconds: 2, elapsedSeconds: 100, pcpu: 2, nice: -5, pgid: 7, tty: 'pts/0' });
+    // A real-time policy (field 41 = 1, SCHED_FIFO): no nice value, as ps prints "-".
+    const rt = stat.replace(/ 17 0 0 0 0 0 0\n$/, ' 17 0 0 1 0 0 0\n');
+    expect(buildRecord(LOCAL, { pid: 7, tid: null, files: { status: nnp, stat: rt } }).nice).toBeNull();
   });
 
   it('keeps unknown keys from newer kernels in fields', () => {
@@ -132,3 +144,29 @@ describe('status texts without frames (a container with no boot_id), matched by 
 function fromStatus(status: StatusRecord): ProcRecord {
   return buildRecord(LOCAL, { pid: 1, tid: null, files: {} }, undefined, { status });
 }
+
+describe('the image\'s account files, untrusted', () => {
+  it('names that could forge output are not names: the id stays a number', async () => {
+    const { parseIdNames } = await import('../src/procfs/passwd.js');
+    const names = parseIdNames([
+      'root:x:0:0::/root:/bin/sh',
+      'evil\u001b[2J:x:1:1::/:/bin/sh',
+      'two words:x:2:2::/:/bin/sh',
+      `${'a'.repeat(300)}:x:3:3::/:/bin/sh`,
+      'rtl\u202eoverride:x:4:4::/:/bin/sh',
+      'garbage line without colons',
+      ':x:5:5::/:/bin/sh',
+      'app:x:notanumber:6::/:/bin/sh',
+      'svc$:x:7:7::/:/bin/sh',
+    ].join('\n'));
+    expect([...names]).toEqual([[0, 'root'], [7, 'svc$']]);
+  });
+
+  it('a huge or binary file is bounded: at most 10,000 entries, and garbage is skipped', async () => {
+    const { parseIdNames } = await import('../src/procfs/passwd.js');
+    const big = Array.from({ length: 20_000 }, (_, i) => `u${i}:x:${i}:${i}::/:/bin/sh`).join('\n');
+    expect(parseIdNames(big).size).toBe(10_000);
+    const binary = Buffer.from(Array.from({ length: 65536 }, (_, i) => (i * 7919) % 256)).toString('latin1');
+    expect(() => parseIdNames(binary)).not.toThrow();
+  });
+});

@@ -6,7 +6,7 @@
  * https://man7.org/linux/man-pages/man5/proc.5.html
  */
 export type ProcFile = 'status' | 'stat' | 'attr' | 'uid_map' | 'gid_map' | 'cgroup' | 'cmdline';
-export type SharedFile = 'passwd' | 'group' | 'procstat' | 'self_attr' | 'self_uid_map' | 'self_gid_map';
+export type SharedFile = 'passwd' | 'group' | 'procstat' | 'uptime' | 'self_attr' | 'self_uid_map' | 'self_gid_map';
 
 /** Path of each per-process file under /proc/PID (or /proc/PID/task/TID). */
 export const PROC_FILE_PATH: Record<ProcFile, string> = {
@@ -25,6 +25,8 @@ export const SHARED_FILE_PATH: Record<SharedFile, string> = {
   group: '/etc/group',
   // "btime": the boot time, which turns a process's start (in clock ticks since boot) into a date.
   procstat: '/proc/stat',
+  // Seconds since boot, to the hundredth: how long a process has run, and its CPU share, as ps computes them.
+  uptime: '/proc/uptime',
   // The exec'd read itself runs in the container's user namespace and under its
   // LSM profile (runc applies both to exec'd processes), so its own files stand
   // for every process of the container, at three opens per container instead
@@ -43,6 +45,7 @@ export interface ReadSpec {
   shared: SharedFile[];
 }
 
+
 /**
  * The standard read: status and stat (the start time) of each process, plus
  * the sections the findings and the wide columns use. Every file opened costs
@@ -60,7 +63,7 @@ export function readSpec(pids: number[] | 'all', threads: boolean,
   const shared: SharedFile[] = [];
   if (opts.startTimes ?? true) {
     files.push('stat');
-    shared.push('procstat');
+    shared.push('procstat', 'uptime');
   }
   if (opts.accounts ?? true) shared.unshift('passwd', 'group');
   if (opts.perContainer) shared.push('self_attr', 'self_uid_map', 'self_gid_map');

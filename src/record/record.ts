@@ -3,7 +3,8 @@ import { decodeSignals, parseSigQ } from '../decode/signals.js';
 import { parseAttr, type LsmLabel } from '../procfs/attr.js';
 import { parseCmdline } from '../procfs/cmdline.js';
 import { parseIdMap, type IdRange } from '../procfs/idmap.js';
-import { parseStat, USER_HZ } from '../procfs/stat.js';
+import { parseStat, ttyName, USER_HZ, type StatRecord } from '../procfs/stat.js';
+import { isHostMap, toHost, type IdRange as Range } from '../procfs/idmap.js';
 import { parseStatus, type StatusRecord } from '../procfs/status.js';
 import type { ProcFrames } from '../read/frame.js';
 import type { Failure } from './failure.js';
@@ -16,6 +17,8 @@ export interface ReadContext {
   readonly groups: ReadonlyMap<number, string> | null;
   /** Boot time, seconds since the epoch (/proc/stat btime). */
   readonly bootTime: number | null;
+  /** Seconds since boot when the read was made (/proc/uptime). */
+  readonly uptime?: number | null;
   /** The container's own LSM label and user-namespace maps, for reads that take them once per container. */
   readonly attr?: string;
   readonly uidMap?: string;
@@ -64,6 +67,11 @@ export interface ProcRecord {
   /** The effective uid's and gid's names in the container's own /etc/passwd and /etc/group. */
   readonly user: string | null;
   readonly group: string | null;
+  /** Local reads of a process in another mount namespace: the host's names for its uid and gid, where they differ. */
+  readonly hostUser: string | null;
+  readonly hostGroup: string | null;
+  /** Supplementary groups (status Groups), with their names where the group file has them. */
+  readonly supplementaryGroups: readonly { readonly id: number; readonly name: string | null }[] | null;
   readonly threads: number | null;
   readonly capabilities: CapabilitySets | null;
   readonly signals: SignalSets | null;
@@ -75,8 +83,20 @@ export interface ProcRecord {
   readonly vmRSS: string | null;
   /** VmRSS in bytes. */
   readonly rssBytes: number | null;
-  /** ISO 8601, from /proc/PID/stat starttime and the boot time. */
+  /** ISO 8601 to the second (btime has no finer grain), from /proc/PID/stat starttime and the boot time. */
   readonly startTime: string | null;
+  /** Seconds the process has run: /proc/uptime less its start, as ps's etime. */
+  readonly elapsedSeconds: number | null;
+  /** CPU time used, user and system, in seconds (stat utime + stime), as ps's time. */
+  readonly cpuSeconds: number | null;
+  /** CPU use over the process's life, in percent, as ps's %cpu. */
+  readonly pcpu: number | null;
+  /** Nice value; null under a real-time scheduling policy, where ps shows "-". */
+  readonly nice: number | null;
+  /** Process group ID. */
+  readonly pgid: number | null;
+  /** Controlling terminal as ps names it ("?" for none). */
+  readonly tty: string | null;
   /** The LSM label (/proc/PID/attr/current); null when the kernel has no LSM. */
   readonly lsm: LsmLabel | null;
   /** User namespace maps; the host's own is [{inside:0, outside:0, count:4294967295}]. */
@@ -116,6 +136,10 @@ export interface RecordSource {
   cgroupPodUid?: string | null;
   /** The status already parsed (the container read parses it to report repeated keys). */
   status?: StatusRecord;
+  /** Local reads: the process's own account files (its root's), when they are not the context's. */
+  accounts?: Pick<ReadContext, 'users' | 'groups'>;
+  /** Local reads of a process in another mount namespace: the host's account files, for hostUser and hostGroup. */
+  hostAccounts?: Pick<ReadContext, 'users' | 'groups'>;
 }
 
 /** One process's frames → its record, decoded. Each section is optional. */
@@ -132,6 +156,10 @@ export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext =
   const gid = integers(f.Gid, 4);
   const ppid = integer(f.PPid);
   const sigq = parseSigQ(f.SigQ);
+  const accounts = from.accounts ?? ctx;
+  const uidRanges = uidMap && uidMap.length ? uidMap : null;
+  const gidRanges = gidMap && gidMap.length ? gidMap : null;
+  const times = stat ? cpu(stat, ctx.uptime ?? null) : null;
   // Built field by field, in one literal: a local --all-pids builds a thousand of these.
   return {
     where,
@@ -143,8 +171,11 @@ export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext =
     ppid,
     uid,
     gid,
-    user: uid && ctx.users ? ctx.users.get(uid[1]) ?? null : null,
-    group: gid && ctx.groups ? ctx.groups.get(gid[1]) ?? null : null,
+    user: uid && accounts.users ? accounts.users.get(uid[1]) ?? null : null,
+    group: gid && accounts.groups ? accounts.groups.get(gid[1]) ?? null : null,
+    hostUser: from.hostAccounts && uid ? hostName(from.hostAccounts.users, uidRanges, uid[1]) : null,
+    hostGroup: from.hostAccounts && gid ? hostName(from.hostAccounts.groups, gidRanges, gid[1]) : null,
+    supplementaryGroups: supplementary(f.Groups, accounts.groups),
     threads: integer(f.Threads),
     capabilities: {
       inheritable: decodeCapabilities(f.CapInh),
@@ -169,10 +200,16 @@ export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext =
     vmRSS: f.VmRSS ?? null,
     rssBytes: kilobytes(f.VmRSS),
     startTime: stat && ctx.bootTime !== null
-      ? new Date(ctx.bootTime * 1000 + Math.round((stat.startTicks * 1000) / USER_HZ)).toISOString() : null,
+      ? new Date((ctx.bootTime + Math.floor(stat.startTicks / USER_HZ)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : null,
+    elapsedSeconds: times?.elapsed ?? null,
+    cpuSeconds: times?.cpu ?? null,
+    pcpu: times?.pcpu ?? null,
+    nice: stat && stat.policy !== 1 && stat.policy !== 2 ? stat.nice : null,
+    pgid: stat?.pgrp ?? null,
+    tty: stat?.ttyNr != null ? ttyName(stat.ttyNr) : null,
     lsm: attrText !== undefined ? parseAttr(attrText) : null,
-    uidMap: uidMap && uidMap.length ? uidMap : null,
-    gidMap: gidMap && gidMap.length ? gidMap : null,
+    uidMap: uidRanges,
+    gidMap: gidRanges,
     // Kthread: appeared in Linux 6.7; before it, kthreadd (PID 2) and its children are the kernel's.
     kernelThread: f.Kthread === '1' ? true : f.Kthread === '0' ? false : pid === 2 || ppid === 2 ? true : ppid === null ? null : false,
     cmdline: frames.files.cmdline !== undefined ? parseCmdline(frames.files.cmdline) : null,
@@ -198,6 +235,9 @@ export function failedRecord(where: Where, pid: number | null, failure: Failure,
     gid: null,
     user: null,
     group: null,
+    hostUser: null,
+    hostGroup: null,
+    supplementaryGroups: null,
     threads: null,
     capabilities: null,
     signals: null,
@@ -208,6 +248,12 @@ export function failedRecord(where: Where, pid: number | null, failure: Failure,
     vmRSS: null,
     rssBytes: null,
     startTime: null,
+    elapsedSeconds: null,
+    cpuSeconds: null,
+    pcpu: null,
+    nice: null,
+    pgid: null,
+    tty: null,
     lsm: null,
     uidMap: null,
     gidMap: null,
@@ -227,6 +273,38 @@ export function failedRecord(where: Where, pid: number | null, failure: Failure,
  */
 export function innerPid(record: ProcRecord): number | null {
   return record.nspid && record.nspid.length > 1 ? record.nspid[record.nspid.length - 1] : record.pid;
+}
+
+/**
+ * ps's etime, time and %cpu: seconds since the start (uptime less starttime),
+ * CPU seconds (utime + stime), and their ratio over the process's life, to
+ * the tenth of a percent.
+ * https://gitlab.com/procps-ng/procps/-/blob/master/src/ps/output.c (pr_etime, pr_time, pr_pcpu)
+ */
+function cpu(stat: StatRecord, uptime: number | null): { elapsed: number | null; cpu: number | null; pcpu: number | null } {
+  const ticks = stat.utime !== null && stat.stime !== null ? stat.utime + stat.stime : null;
+  // procps's TIME_ELAPSED and UTILIZATION: ticks since boot less the start tick.
+  const alive = uptime !== null ? uptime * USER_HZ - stat.startTicks : null;
+  return {
+    elapsed: alive === null ? null : Math.max(0, Math.floor(alive / USER_HZ)),
+    cpu: ticks === null ? null : ticks / USER_HZ,
+    // Printed to the tenth, cut rather than rounded, as ps prints it.
+    pcpu: ticks === null || alive === null ? null : alive > 0 ? Math.floor(((ticks * 100) / alive) * 10) / 10 : 0,
+  };
+}
+
+/** Status Groups ("4000 4001"), each with its name in the group file. */
+function supplementary(raw: string | undefined, groups: ReadonlyMap<number, string> | null): ProcRecord['supplementaryGroups'] {
+  if (raw === undefined) return null;
+  const ids = raw.trim() === '' ? [] : integers(raw);
+  if (!ids) return null;
+  return ids.map((id) => ({ id, name: groups?.get(id) ?? null }));
+}
+
+/** The host's name for an id seen inside a user namespace: mapped out first, then looked up. */
+function hostName(names: ReadonlyMap<number, string> | null, map: readonly Range[] | null, id: number): string | null {
+  const host = map && !isHostMap(map) ? toHost(map, id) : id;
+  return host === null ? null : names?.get(host) ?? null;
 }
 
 function integer(raw: string | undefined): number | null {

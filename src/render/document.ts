@@ -42,6 +42,9 @@ export function documentItem(j: Judged, spec: DocumentSpec): Record<string, unkn
   out.gid = r.gid;
   out.user = r.user;
   out.group = r.group;
+  out.hostUser = r.hostUser;
+  out.hostGroup = r.hostGroup;
+  out.supplementaryGroups = r.supplementaryGroups;
   out.threads = r.threads;
   if (spec.show.capabilities) out.capabilities = r.capabilities;
   if (spec.show.signals) out.signals = r.signals;
@@ -52,6 +55,12 @@ export function documentItem(j: Judged, spec: DocumentSpec): Record<string, unkn
   out.vmRSS = r.vmRSS;
   out.rssBytes = r.rssBytes;
   out.startTime = r.startTime;
+  out.elapsedSeconds = r.elapsedSeconds;
+  out.cpuSeconds = r.cpuSeconds;
+  out.pcpu = r.pcpu;
+  out.nice = r.nice;
+  out.pgid = r.pgid;
+  out.tty = r.tty;
   out.lsm = r.lsm;
   out.uidMap = r.uidMap;
   out.gidMap = r.gidMap;

@@ -143,9 +143,17 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
     columns.push({ head: 'THREADS', cell: (i) => num(i.threads) });
     columns.push({ head: 'NNP', cell: (i) => (i.noNewPrivs === null ? '' : i.noNewPrivs ? '1' : '0') });
     columns.push({ head: 'SECCOMP', cell: (i) => i.seccomp ?? '' });
-    // psgo's user, etime, rss and label descriptors.
+    // psgo's user, huser, etime, time, pcpu, nice, pgid, tty, rss and label descriptors.
     columns.push({ head: 'USER', cell: (i) => i.user ?? (i.uid ? String(i.uid[1]) : '') });
-    columns.push({ head: 'ELAPSED', cell: (i) => elapsed(i.startTime, style.now ?? Date.now()) });
+    if (items.some((i) => i.hostUser !== null && i.hostUser !== i.user)) {
+      columns.push({ head: 'HUSER', cell: (i) => i.hostUser ?? i.user ?? (i.uid ? String(i.uid[1]) : '') });
+    }
+    columns.push({ head: 'ELAPSED', cell: (i) => etime(i, style.now ?? Date.now()) });
+    columns.push({ head: 'TIME', cell: (i) => (i.cpuSeconds === null ? '' : clock(Math.floor(i.cpuSeconds), true)) });
+    columns.push({ head: '%CPU', cell: (i) => (i.pcpu === null ? '' : i.pcpu.toFixed(1)) });
+    columns.push({ head: 'NI', cell: (i) => (i.nice === null ? (i.failure === null && i.pgid !== null ? '-' : '') : String(i.nice)) });
+    columns.push({ head: 'PGID', cell: (i) => num(i.pgid, '') });
+    columns.push({ head: 'TTY', cell: (i) => i.tty ?? '' });
     columns.push({ head: 'RSS', cell: (i) => (i.rssBytes === null ? '' : String(i.rssBytes / 1024)) });
     if (items.some((i) => i.lsm) || hints.nodes) columns.push({ head: 'LABEL', cell: (i) => i.lsm?.label ?? '' });
     if (items.some((i) => i.uidMap && !isHostMap(i.uidMap)) || hints.origins || hints.nodes) columns.push({ head: 'USERNS', cell: (i) => mapText(i.uidMap) });
@@ -212,9 +220,14 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
         item.seccomp + (item.seccompFilters ? ` (${item.seccompFilters} filter${item.seccompFilters === 1 ? '' : 's'})` : '')],
       ['NSpid', item.nspid ? item.nspid.join(' ') : '?'],
       ['VmRSS', item.vmRSS ?? '-'],
-      ['User', item.user ?? '-'],
-      ['Group', item.group ?? '-'],
-      ['Started', item.startTime ? `${item.startTime}   (${elapsed(item.startTime, style.now ?? Date.now())} ago)` : '-'],
+      ['User', (item.user ?? '-') + (item.hostUser !== null && item.hostUser !== item.user ? `   (on the host: ${item.hostUser})` : '')],
+      ['Group', (item.group ?? '-') + (item.hostGroup !== null && item.hostGroup !== item.group ? `   (on the host: ${item.hostGroup})` : '')],
+      ['Groups', item.supplementaryGroups ? item.supplementaryGroups.map((g) => g.name ?? String(g.id)).join(', ') || 'none' : '-'],
+      ['Started', item.startTime ? `${item.startTime}   (${etime(item, style.now ?? Date.now())} ago)` : '-'],
+      ['CPU', item.cpuSeconds !== null ? `${clock(Math.floor(item.cpuSeconds), true)}   (${item.pcpu?.toFixed(1) ?? '?'}% of its life)` : '-'],
+      ['Nice', item.nice !== null ? String(item.nice) : item.pgid !== null ? '-   (real-time policy)' : '-'],
+      ['Pgid', num(item.pgid, '-')],
+      ['Tty', item.tty ?? '-'],
       ['LSM', item.lsm?.label ?? '-   (no LSM label)'],
       ['UidMap', item.uidMap ? mapText(item.uidMap) : '-'],
       ['GidMap', item.gidMap ? mapText(item.gidMap) : '-'],
@@ -316,25 +329,30 @@ function longestLine(text: string): number {
   return Math.max(...text.split('\n').map(displayWidth));
 }
 
-function num(n: number | null): string {
-  return n === null ? '?' : String(n);
+function num(n: number | null, missing = '?'): string {
+  return n === null ? missing : String(n);
 }
 
 function label(key: string): string {
   return key === 'sharedPending' ? 'shared pending' : key;
 }
 
-/** ps's etime: [[DD-]HH:]MM:SS. */
-export function elapsed(start: string | null, now: number): string {
-  if (!start) return '';
-  let s = Math.max(0, Math.floor((now - Date.parse(start)) / 1000));
+/** How long a process has run: from /proc/uptime where it was read, else from its start time. */
+function etime(i: ProcRecord, now: number): string {
+  if (i.elapsedSeconds !== null) return clock(i.elapsedSeconds, false);
+  return i.startTime ? clock(Math.max(0, Math.floor((now - Date.parse(i.startTime)) / 1000)), false) : '';
+}
+
+/** ps's etime ([[DD-]HH:]MM:SS) and, with `hours`, its time ([DD-]HH:MM:SS). */
+export function clock(seconds: number, hours: boolean): string {
+  let s = seconds;
   const days = Math.floor(s / 86400);
   s -= days * 86400;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const two = (n: number) => String(n).padStart(2, '0');
-  return (days ? `${days}-` : '') + (days || h ? `${two(h)}:` : '') + `${two(m)}:${two(sec)}`;
+  return (days ? `${days}-` : '') + (hours || days || h ? `${two(h)}:` : '') + `${two(m)}:${two(sec)}`;
 }
 
 /** "0→100000 (65536)"; the host's own map reads "host". */

@@ -1,11 +1,12 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { CliError } from '../errors.js';
 import { HOST_POLICY } from '../judge/policy.js';
-import { readContext } from '../read/context.js';
+import { idNames, readContext } from '../read/context.js';
+import { readBounded } from '../read-file.js';
 import { PROC_FILE_PATH, SHARED_FILE_PATH, type ProcFile, type ReadSpec, type SharedFile } from '../read/files.js';
 import type { ProcFrames } from '../read/frame.js';
 import { failure } from '../record/failure.js';
-import { buildRecord, failedRecord, type ProcRecord } from '../record/record.js';
+import { buildRecord, failedRecord, type ProcRecord, type ReadContext, type RecordSource } from '../record/record.js';
 import { LOCAL } from '../record/where.js';
 import type { Batch, Source } from './source.js';
 
@@ -52,6 +53,7 @@ export function* readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Ge
   const context = readContext(shared);
   const files = [...spec.files];
   const maps = new Map<string, string>();
+  const accounts = spec.shared.includes('passwd') ? new Accounts(procRoot, context) : null;
   for (const pid of list) {
     const tasks = spec.threads ? readTasks(pid, procRoot) : [null];
     if (!Array.isArray(tasks)) {
@@ -61,11 +63,52 @@ export function* readLocal(spec: ReadSpec, procRoot = '/proc', etcRoot = ''): Ge
     for (const tid of tasks) {
       const read = readOne(pid, tid, files, procRoot, maps);
       // Processes that exited between readdir and read are not an error in a sweep.
-      if ('files' in read) yield buildRecord(LOCAL, read, context);
+      if ('files' in read) yield buildRecord(LOCAL, read, context, accounts?.of(pid) ?? {});
       else if (!(spec.pids === 'all' && read.failure?.kind === 'no such process')) yield read;
     }
   }
 }
+
+/**
+ * Whose names a process's ids take: a process in this tool's own mount
+ * namespace uses this machine's /etc/passwd and /etc/group; one in another
+ * (a container's) uses its own root's, as the container sees itself, with
+ * the host's names beside them (psgo's user and huser). Where the namespace
+ * cannot be told (another user's process, as non-root), no name is given
+ * rather than a wrong one.
+ * https://man7.org/linux/man-pages/man5/proc_pid_root.5.html
+ */
+class Accounts {
+  private readonly self: string | null;
+  private readonly roots = new Map<string, Pick<ReadContext, 'users' | 'groups'>>();
+  private static readonly NONE: Pick<ReadContext, 'users' | 'groups'> = { users: null, groups: null };
+
+  constructor(private readonly procRoot: string, private readonly host: ReadContext) {
+    this.self = tryLink(`${procRoot}/self/ns/mnt`);
+  }
+
+  of(pid: number): Pick<RecordSource, 'accounts' | 'hostAccounts'> {
+    const mnt = tryLink(`${this.procRoot}/${pid}/ns/mnt`);
+    if (mnt === null || this.self === null) return { accounts: Accounts.NONE };
+    if (mnt === this.self) return {};
+    let own = this.roots.get(mnt);
+    if (!own) {
+      const read = (file: string) => {
+        try {
+          return idNames(readBounded(`${this.procRoot}/${pid}/root/etc/${file}`, MAX_ACCOUNTS_FILE));
+        } catch {
+          return null;
+        }
+      };
+      own = { users: read('passwd'), groups: read('group') };
+      this.roots.set(mnt, own);
+    }
+    return { accounts: own, hostAccounts: this.host };
+  }
+}
+
+/** An image's /etc/passwd is a few KB; a hostile one may be endless. */
+const MAX_ACCOUNTS_FILE = 4 * 1024 * 1024;
 
 function listNumeric(dir: string): number[] {
   try {
