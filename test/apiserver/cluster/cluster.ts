@@ -16,7 +16,9 @@ import { CONTAINER_PATH, exitStatus, startContainer } from '../runtime/container
 import { runEphemeralContainer } from '../runtime/kubelet.ts';
 import type { KubeletContext } from '../runtime/kubelet.ts';
 import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from '../runtime/noderuntime.ts';
+import { containerMounts } from '../runtime/mounts.ts';
 import { buildRootfs } from '../runtime/rootfs.ts';
+import type { SecurityContext } from '../runtime/security.ts';
 import { FixtureError } from './fixture.ts';
 import type { ContainerStateSpec, Fixture, FixtureContainer, FixtureMetadata, FixturePod, PodPhase } from './fixture.ts';
 import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
@@ -265,7 +267,8 @@ export class Cluster {
     const proc = await startContainer({
       argv: ['/pause', 'infinity'],
       env: { PATH: CONTAINER_PATH },
-      rootDir: this.pauseRoot,
+      // The sandbox container gets the runtime's default mounts and masks too.
+      mounts: containerMounts(undefined, { root: this.pauseRoot }),
       label: `${pod.namespace}/${pod.name}/pause`,
       cgroupProcs,
     });
@@ -290,7 +293,7 @@ export class Cluster {
     if (c.run.rootfs || c.run.files) {
       c.rootDir = buildRootfs(path.join(this.workDir, 'rootfs', `${pod.namespace}_${pod.name}_${c.name}`), c.run);
     }
-    let wrapper: { argv: string[]; exe: string; idMap?: string } | undefined;
+    let wrapper: { argv: string[]; idMap?: string } | undefined;
     if (c.run.applySecurity) {
       const cap = lastCap();
       const cfg = launchConfig(pod, c.spec, cap, () => USERNS_SIZE * ++this.usernsCount);
@@ -311,8 +314,7 @@ export class Cluster {
       }
       const workingDir = c.spec.workingDir as string | undefined;
       wrapper = {
-        argv: credexecArgv({ ...creds, root: c.rootDir, mountProc: !!c.rootDir, wd: workingDir, userns: userNamespaceBase !== undefined }, []),
-        exe: python().exe,
+        argv: credexecArgv({ ...creds, root: c.rootDir, wd: workingDir, userns: userNamespaceBase !== undefined }, []),
         ...(userNamespaceBase !== undefined ? { idMap: idMapLine(userNamespaceBase) } : {}),
       };
       // exec: nsenter joins the PID and mount namespaces, credexec.py the
@@ -323,11 +325,13 @@ export class Cluster {
         argv: credexecArgv({ ...creds, ...join, root: '/proc/1/root', wd: workingDir }, []),
       };
     }
+    const sc = c.spec.securityContext as SecurityContext | undefined;
     c.proc = await startContainer({
       wrapper,
       argv: c.run.argv as string[],
       env: c.env,
-      rootDir: c.rootDir,
+      mounts: containerMounts(sc, { root: c.rootDir, readOnlyRoot: c.run.applySecurity === true && sc?.readOnlyRootFilesystem === true }),
+      hostPID: pod.spec.hostPID === true,
       workingDir: c.spec.workingDir as string | undefined,
       readyProcesses: c.run.readyProcesses,
       label: `${pod.namespace}/${pod.name}/${c.name}`,

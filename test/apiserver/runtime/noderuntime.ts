@@ -165,7 +165,7 @@ export function python(): { path: string; exe: string } {
   if (!interpreter) {
     const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
     const p = r.status === 0 ? r.stdout.trim() : '';
-    if (!p) throw new Error('the test API server needs python3 for pods with run.applySecurity');
+    if (!p) throw new Error('the test API server needs python3 to start containers (runtime/mounts.py, credexec.py)');
     interpreter = { path: p, exe: fs.realpathSync(p) };
   }
   return interpreter;
