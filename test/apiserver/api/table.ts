@@ -1,6 +1,6 @@
 // Server-side printing: `kubectl get` asks for meta.k8s.io/v1 Table
 // (Accept: application/json;as=Table;v=v1;g=meta.k8s.io) and prints the
-// cells as they are. Pod and node columns follow
+// cells as they are. Pod, node and namespace columns follow
 // pkg/printers/internalversion/printers.go; other resources get the default
 // table convertor's name and age.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
@@ -163,9 +163,21 @@ export function nodeTable(nodes: Obj[], includeObject: string, resourceVersion: 
   );
 }
 
-/** The Table for `kubectl get` of this resource: the pod and node printers, else name and age. */
+/** printNamespace: NAME STATUS AGE (`kubectl get ns --show-labels` adds the labels from each row's metadata). */
+export function namespaceTable(namespaces: Obj[], includeObject: string, resourceVersion: string): Obj {
+  return table(
+    namespaces,
+    includeObject,
+    resourceVersion,
+    [nameColumn(), col('Status', 'string', '', 'The status of the namespace'), ageColumn()],
+    (n) => [n.metadata.name, n.status?.phase ?? '', age(n)],
+  );
+}
+
+/** The Table for `kubectl get` of this resource: the pod, node and namespace printers, else name and age. */
 export function tableOf(resource: string, objs: Obj[], includeObject: string, rv: string): Obj {
   if (resource === 'pods') return podTable(objs, includeObject, rv);
   if (resource === 'nodes') return nodeTable(objs, includeObject, rv);
+  if (resource === 'namespaces') return namespaceTable(objs, includeObject, rv);
   return defaultTable(objs, includeObject, rv);
 }

@@ -69,3 +69,11 @@ export interface WorkloadRecord {
   name: string;
   object: Omit<FixtureWorkload, 'metadata'> & { metadata: Record<string, unknown> };
 }
+
+/** A namespace: its labels (a fixture's, e.g. Pod Security levels) and identity. */
+export interface NamespaceRecord {
+  name: string;
+  labels: Record<string, string>;
+  uid: string;
+  creationTimestamp: string;
+}

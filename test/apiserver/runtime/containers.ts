@@ -482,3 +482,41 @@ export function spawnInContainer(
   track(child);
   return child;
 }
+
+/**
+ * Starts a process in a running container as an exec would (spawnInContainer,
+ * no streams), for a fixture's run.execs, and resolves with its host PID
+ * once it runs argv (past nsenter and credexec.py).
+ */
+export async function startExecProcess(
+  pid1: number,
+  argv: string[],
+  env: Record<string, string>,
+  wrapper: { argv: string[] } | undefined,
+  cgroupProcs: readonly string[] = [],
+  timeoutMs = 30_000,
+): Promise<number> {
+  const child = spawnInContainer(pid1, argv, env, false, undefined, wrapper, cgroupProcs);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
+  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
+  let ended = false;
+  child.on('exit', () => (ended = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const pid of child.pid ? descendants(child.pid) : []) {
+      let cmdline: string[] = [];
+      try {
+        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+      } catch {
+        continue;
+      }
+      if (cmdline.length === argv.length && cmdline.every((a, i) => a === argv[i])) return pid;
+    }
+    if (ended || Date.now() > deadline) {
+      killTree(child);
+      throw new Error(`exec ${JSON.stringify(argv)} into PID ${pid1}: ${ended ? 'exited' : 'timed out'}${out ? `: ${out.trim()}` : ''}`);
+    }
+    await sleep(5);
+  }
+}
