@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --kubectl PATH|1.XX] [-- --runs N] [-- --tool PATH]
+// npm run bench [-- --quick] [-- --kubectl PATH|1.XX] [-- --runs N] [-- --tool PATH] [-- --realistic]
 //
 // kubectl-procstatus against the yardsticks users reach for today, on the
 // test API server with real namespaced pods. Every case runs as interleaved
@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
     kubectl: { type: 'string' },
     runs: { type: 'string' },
     tool: { type: 'string' },
+    // The big sweep's pods at a real cluster's size (about 12 KB of JSON each:
+    // managedFields, last-applied-configuration, ...) instead of minimal ones.
+    realistic: { type: 'boolean', default: false },
   },
 });
 const QUICK = args.quick;
@@ -60,7 +63,7 @@ const fixture = {
   pods: [
     ...cluster.pods.filter((p) => keep.has(p.metadata.name) && (p.metadata.namespace ?? 'default') === 'default'),
     ...identicalPodsFixture({ count: 20, prefix: 'small', trees: 2 }).pods,
-    ...identicalPodsFixture({ count: SWEEP, prefix: 'bulk', trees: 4 }).pods,
+    ...identicalPodsFixture({ count: SWEEP, prefix: 'bulk', trees: 4, realistic: args.realistic }).pods,
   ],
 };
 console.error(`bench: starting the test API server with ${fixture.pods.length} pods (one with 400 processes)…`);

@@ -39,6 +39,7 @@ export interface RequestOptions {
 
 export interface Response {
   status: number;
+  headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON, or undefined. */
   body: any;
   text: string;
@@ -54,7 +55,9 @@ export function request(api: Api, method: string, path: string, o: RequestOption
     const data = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     // Node sends a DELETE body neither chunked nor with a length unless told its length.
     if (data !== undefined) headers['Content-Length'] = String(Buffer.byteLength(data));
-    const req = https.request(`${api.url}${path}`, { method, ca: caOf(api), headers }, (res) => {
+    // A connection of its own (agent: false): a kept-alive one that the server
+    // closed while idle, or dropped on purpose (faults), would fail the next request.
+    const req = https.request(`${api.url}${path}`, { method, ca: caOf(api), headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
@@ -65,7 +68,7 @@ export function request(api: Api, method: string, path: string, o: RequestOption
         } catch {
           body = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, body, text });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
       });
     });
     req.on('error', reject);

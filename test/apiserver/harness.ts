@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canMakeCgroups } from './runtime/cgroups.ts';
-import type { Fixture, FixturePod } from './cluster/fixture.ts';
+import { request } from './client.ts';
+import type { Fixture } from './cluster/fixture.ts';
+import { identicalPods } from './cluster/podsets.ts';
+import type { IdenticalPodsOptions } from './cluster/podsets.ts';
+import type { ArmedFault, FaultRule } from './server/faults.ts';
+
+export type { ArmedFault, FaultKind, FaultRule } from './server/faults.ts';
+export { THROTTLE_ANNOTATION } from './server/faults.ts';
+export { startKubectlProxy } from './kubectl.ts';
+export type { KubectlProxy } from './kubectl.ts';
 
 /** Repository root, found from this file (CommonJS) or the working directory (ESM, vitest). */
 function repoRoot(): string {
@@ -192,43 +201,16 @@ export function namespacesUnavailableReason(): string {
   return c.ok ? '' : `cannot create PID/mount namespaces here (${c.why}); the test API server needs them`;
 }
 
-export interface IdenticalPodsOptions {
-  count: number;
-  /** Pod names are `${prefix}-${i}`, i from 0. */
-  prefix?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  /** Processes in each container's PID namespace (PID 1 shell + sleeps), default 3. */
-  processes?: number;
-  /**
-   * Start only this many process trees; the other pods are served on them in
-   * turn (run.sharesProcessesOf), so a sweep of thousands of pods costs a few
-   * trees. Default: one tree per pod.
-   */
-  trees?: number;
-}
+export type { IdenticalPodsOptions } from './cluster/podsets.ts';
 
-/** A fixture with `count` identical one-container pods, e.g. for the benchmark. */
+/**
+ * A fixture with `count` identical one-container pods, e.g. for the
+ * benchmark. For thousands of them put the same options in the fixture's
+ * `podSets` instead: the server builds the pods itself and the fixture file
+ * stays small.
+ */
 export function identicalPodsFixture(o: IdenticalPodsOptions): Fixture {
-  const n = Math.max(1, o.processes ?? 3);
-  const script = `trap 'exit 0' TERM; i=1; while [ $i -lt ${n} ]; do sleep infinity & i=$((i+1)); done; wait`;
-  const argv = n === 1 ? ['sleep', 'infinity'] : ['sh', '-c', script];
-  const pods: FixturePod[] = [];
-  const trees = Math.max(1, Math.min(o.trees ?? o.count, o.count));
-  for (let i = 0; i < o.count; i++) {
-    const run = i < trees ? { argv, readyProcesses: n } : { sharesProcessesOf: `${o.prefix ?? 'pod'}-${i % trees}/app` };
-    pods.push({
-      metadata: {
-        name: `${o.prefix ?? 'pod'}-${i}`,
-        namespace: o.namespace ?? 'default',
-        labels: { app: o.prefix ?? 'pod', ...o.labels },
-      },
-      spec: {
-        containers: [{ name: 'app', image: 'registry.example/procstatus/app:1.0', run }],
-      },
-    });
-  }
-  return { pods };
+  return { pods: identicalPods(o) };
 }
 
 /**
@@ -262,4 +244,34 @@ export function cgroupsUnavailableReason(): string {
   if (e) return e;
   const c = canMakeCgroups();
   return c.ok ? '' : c.why;
+}
+
+/**
+ * Request faults of a running server (server/faults.ts, README "Faults on
+ * demand"), through its test-only endpoints and the admin token:
+ *
+ *   await faultsOf(api).add({ path: '/api/v1/pods', page: 2, fault: 'expired' });
+ *   await faultsOf(api).add({ path: '/api/v1/namespaces/default/pods/web/exec', fault: 'throttle', times: 3 });
+ *   (await faultsOf(api).list())[0].hits;
+ */
+export function faultsOf(api: Pick<ApiServerHandle, 'url' | 'kubeconfig' | 'token'>): {
+  add(rules: FaultRule | FaultRule[]): Promise<ArmedFault[]>;
+  list(): Promise<ArmedFault[]>;
+  clear(): Promise<void>;
+  /** Every continue token issued so far expires (410 on its next use). */
+  compact(): Promise<number>;
+} {
+  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
+    const r = await request(api, method, path, body === undefined ? {} : { body, contentType: 'application/json' });
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+    return r.body;
+  };
+  return {
+    add: async (rules) => (await call('POST', '/procstatus-test/faults', rules)).faults,
+    list: async () => (await call('GET', '/procstatus-test/faults')).faults,
+    clear: async () => {
+      await call('DELETE', '/procstatus-test/faults');
+    },
+    compact: async () => (await call('POST', '/procstatus-test/compact')).compactedRevision,
+  };
 }

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { makeTokens } from './api/auth.ts';
 import { killEverything, sleep, waitAllExited } from './runtime/containers.ts';
 import { validateFixture } from './cluster/fixture.ts';
+import { parseFaultRules } from './server/faults.ts';
 import { createApiServer } from './server/server.ts';
 import type { ApiServer } from './server/server.ts';
 import { writeKubeconfig } from './api/kubeconfig.ts';
@@ -141,6 +142,7 @@ async function main(): Promise<void> {
       key: fs.readFileSync(path.join(certs, 'server.key')),
       cert: fs.readFileSync(path.join(certs, 'server.crt')),
       log,
+      faults: parseFaultRules(fixture.faults ?? []),
     });
     const port = await api.listen(Number(values.port));
     const url = `https://127.0.0.1:${port}`;

@@ -15,12 +15,14 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 export interface Status {
   kind?: 'Status';
   apiVersion?: 'v1';
-  metadata: Record<string, never>;
+  /** ListMeta: only a 410 Expired on a chunked list carries one (`continue`). */
+  metadata: { continue?: string };
   status: 'Success' | 'Failure';
   message?: string;
   reason?: string;
@@ -191,6 +193,42 @@ export function unknownError(message: string): Status {
 /** apierrors.NewRequestEntityTooLargeError. */
 export function entityTooLarge(message: string): Status {
   return failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
+}
+
+// ---- lists and load ---------------------------------------------------------
+// Messages of k8s.io/apiserver/pkg/storage/etcd3 (errors.go interpretListError)
+// for a list read at a compacted revision.
+
+/** A continue token whose resourceVersion etcd has compacted away. */
+export const CONTINUE_EXPIRED_MESSAGE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without ' +
+  'the continue parameter, or use the continue token in this response to retrieve the remainder of the results. ' +
+  'Continuing with the provided token results in an inconsistent list - objects that were created, modified, or ' +
+  'deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** A list without a continue token at a compacted resourceVersion. */
+export const LIST_EXPIRED_MESSAGE = 'The resourceVersion for the provided list is too old.';
+
+/**
+ * apierrors.NewResourceExpired: 410 Gone, reason Expired, no details. On a
+ * chunked list the status's ListMeta carries the token that continues the
+ * list inconsistently (handleCompactedErrorForPaging).
+ */
+export function resourceExpired(message: string, continueToken?: string): Status {
+  const s = failure(410, 'Expired', message);
+  if (continueToken) s.metadata = { continue: continueToken };
+  return s;
+}
+
+/**
+ * apierrors.NewTooManyRequests(message, seconds): 429 with
+ * details.retryAfterSeconds when it is above 0 (ErrorNegotiated then also
+ * sets the Retry-After header from it). kube-apiserver's watch cache sends it while it is not ready
+ * (`storage is (re)initializing`); API Priority and Fairness sends plain
+ * text instead (server/faults.ts).
+ */
+export function tooManyRequests(message: string, retryAfterSeconds: number): Status {
+  return failure(429, 'TooManyRequests', message, retryAfterSeconds > 0 ? { retryAfterSeconds } : {});
 }
 
 /** Forbidden for a non-resource URL such as /version. */

@@ -67,44 +67,28 @@ const nameColumn = (): Obj => col('Name', 'string', 'name', 'Name must be unique
 const ageColumn = (): Obj =>
   col('Age', 'string', '', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 
-/** A meta.k8s.io/v1 Table of `objs`, one row each: its cells and the object as includeObject asks. */
-function table(objs: Obj[], includeObject: string, resourceVersion: string, columnDefinitions: Obj[], cells: (o: Obj) => string[]): Obj {
-  return {
-    kind: 'Table',
-    apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
-    columnDefinitions,
-    rows: objs.map((o) => ({ cells: cells(o), object: rowObject(o, includeObject) })),
-  };
+interface Printer {
+  columns: () => Obj[];
+  cells: (o: Obj) => string[];
 }
 
-export function podTable(pods: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return table(
-    pods,
-    includeObject,
-    resourceVersion,
-    [
-      nameColumn(),
-      col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
-      col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
-      col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
-      ageColumn(),
-      col('IP', 'string', '', 'IP address allocated to the pod.', 1),
-      col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
-    ],
-    (p) => {
-      const cs: Obj[] = p.status.containerStatuses ?? [];
-      const ready = cs.filter((c) => c.ready).length;
-      const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
-      return [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), '<none>', p.spec.nodeName ?? '<none>'];
-    },
-  );
-}
-
-/** The default table convertor: name and age. */
-export function defaultTable(objs: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return table(objs, includeObject, resourceVersion, [nameColumn(), ageColumn()], (o) => [o.metadata.name, age(o)]);
-}
+const POD_PRINTER: Printer = {
+  columns: () => [
+    nameColumn(),
+    col('Ready', 'string', '', 'The aggregate readiness state of this pod for accepting traffic.'),
+    col('Status', 'string', '', 'The aggregate status of the containers in this pod.'),
+    col('Restarts', 'string', '', 'The number of times the containers in this pod have been restarted.'),
+    ageColumn(),
+    col('IP', 'string', '', 'IP address allocated to the pod.', 1),
+    col('Node', 'string', '', 'Name of the Node this pod is scheduled on.', 1),
+  ],
+  cells: (p) => {
+    const cs: Obj[] = p.status.containerStatuses ?? [];
+    const ready = cs.filter((c) => c.ready).length;
+    const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    return [p.metadata.name, `${ready}/${cs.length}`, podStatus(p), String(restarts), age(p), p.status.podIP || '<none>', p.spec.nodeName ?? '<none>'];
+  },
+};
 
 // ---- nodes: printNode in pkg/printers/internalversion/printers.go -----------
 // NAME STATUS ROLES AGE VERSION; wide adds INTERNAL-IP EXTERNAL-IP OS-IMAGE
@@ -129,55 +113,82 @@ function address(n: Obj, type: string): string {
   return (n.status?.addresses ?? []).find((a: Obj) => a.type === type)?.address ?? '<none>';
 }
 
-/** A meta.k8s.io/v1 Table of nodes, as kube-apiserver prints them for `kubectl get nodes`. */
-export function nodeTable(nodes: Obj[], includeObject: string, resourceVersion: string): Obj {
-  const addresses = 'List of addresses reachable to the node. Queried from cloud provider, if available.';
-  return table(
-    nodes,
-    includeObject,
-    resourceVersion,
-    [
-      nameColumn(),
-      col('Status', 'string', '', 'The status of the node'),
-      col('Roles', 'string', '', 'The roles of the node'),
-      ageColumn(),
-      col('Version', 'string', '', 'Kubelet Version reported by the node.'),
-      col('Internal-IP', 'string', '', addresses, 1),
-      col('External-IP', 'string', '', addresses, 1),
-      col('OS-Image', 'string', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-      col('Kernel-Version', 'string', '', 'Kernel Version reported by the node.', 1),
-      col('Container-Runtime', 'string', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
-    ],
-    (n) => [
-      n.metadata.name,
-      nodeStatus(n),
-      nodeRoles(n),
-      age(n),
-      n.status.nodeInfo.kubeletVersion,
-      address(n, 'InternalIP'),
-      address(n, 'ExternalIP'),
-      n.status.nodeInfo.osImage,
-      n.status.nodeInfo.kernelVersion,
-      n.status.nodeInfo.containerRuntimeVersion,
-    ],
-  );
-}
+const NODE_ADDRESSES = 'List of addresses reachable to the node. Queried from cloud provider, if available.';
+
+const NODE_PRINTER: Printer = {
+  columns: () => [
+    nameColumn(),
+    col('Status', 'string', '', 'The status of the node'),
+    col('Roles', 'string', '', 'The roles of the node'),
+    ageColumn(),
+    col('Version', 'string', '', 'Kubelet Version reported by the node.'),
+    col('Internal-IP', 'string', '', NODE_ADDRESSES, 1),
+    col('External-IP', 'string', '', NODE_ADDRESSES, 1),
+    col('OS-Image', 'string', '', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+    col('Kernel-Version', 'string', '', 'Kernel Version reported by the node.', 1),
+    col('Container-Runtime', 'string', '', 'Container Runtime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+  ],
+  cells: (n) => [
+    n.metadata.name,
+    nodeStatus(n),
+    nodeRoles(n),
+    age(n),
+    n.status.nodeInfo.kubeletVersion,
+    address(n, 'InternalIP'),
+    address(n, 'ExternalIP'),
+    n.status.nodeInfo.osImage,
+    n.status.nodeInfo.kernelVersion,
+    n.status.nodeInfo.containerRuntimeVersion,
+  ],
+};
 
 /** printNamespace: NAME STATUS AGE (`kubectl get ns --show-labels` adds the labels from each row's metadata). */
-export function namespaceTable(namespaces: Obj[], includeObject: string, resourceVersion: string): Obj {
-  return table(
-    namespaces,
-    includeObject,
-    resourceVersion,
-    [nameColumn(), col('Status', 'string', '', 'The status of the namespace'), ageColumn()],
-    (n) => [n.metadata.name, n.status?.phase ?? '', age(n)],
-  );
+const NAMESPACE_PRINTER: Printer = {
+  columns: () => [nameColumn(), col('Status', 'string', '', 'The status of the namespace'), ageColumn()],
+  cells: (n) => [n.metadata.name, n.status?.phase ?? '', age(n)],
+};
+
+/** The default table convertor: name and age. */
+const DEFAULT_PRINTER: Printer = { columns: () => [nameColumn(), ageColumn()], cells: (o) => [o.metadata.name, age(o)] };
+
+const PRINTERS: Record<string, Printer> = { pods: POD_PRINTER, nodes: NODE_PRINTER, namespaces: NAMESPACE_PRINTER };
+const printerOf = (resource: string): Printer => PRINTERS[resource] ?? DEFAULT_PRINTER;
+
+export interface TableRow {
+  cells: string[];
+  object?: unknown;
 }
 
-/** The Table for `kubectl get` of this resource: the pod, node and namespace printers, else name and age. */
+/** The row of one object: its cells and the object as includeObject asks (PartialObjectMetadata by default). */
+export function tableRow(resource: string, o: Obj, includeObject: string): TableRow {
+  return { cells: printerOf(resource).cells(o), object: rowObject(o, includeObject) };
+}
+
+/**
+ * The row of an item served verbatim (fixture rawPods), which no printer can
+ * read: its name, `<unknown>` in every other cell, and as the object the
+ * item's metadata when it is an object (includeObject=Object: the item
+ * itself), none otherwise.
+ */
+export function rawRow(resource: string, name: string, item: unknown, includeObject: string): TableRow {
+  const n = printerOf(resource).columns().length;
+  const cells = [name, ...Array<string>(n - 1).fill('<unknown>')];
+  const meta = (item as { metadata?: unknown } | null)?.metadata;
+  if (includeObject === 'Object') return { cells, object: item };
+  if (includeObject === 'None' || typeof meta !== 'object' || meta === null || Array.isArray(meta)) return { cells };
+  return { cells, object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: meta } };
+}
+
+/** A meta.k8s.io/v1 Table; `listMeta` carries resourceVersion and, for a chunk, continue and remainingItemCount. */
+export function tableDoc(resource: string, rows: TableRow[], listMeta: Record<string, unknown>): Obj {
+  return { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, columnDefinitions: printerOf(resource).columns(), rows };
+}
+
+/** The Table of whole objects, for `kubectl get` of this resource. */
 export function tableOf(resource: string, objs: Obj[], includeObject: string, rv: string): Obj {
-  if (resource === 'pods') return podTable(objs, includeObject, rv);
-  if (resource === 'nodes') return nodeTable(objs, includeObject, rv);
-  if (resource === 'namespaces') return namespaceTable(objs, includeObject, rv);
-  return defaultTable(objs, includeObject, rv);
+  return tableDoc(
+    resource,
+    objs.map((o) => tableRow(resource, o, includeObject)),
+    { resourceVersion: rv },
+  );
 }

@@ -28,10 +28,16 @@ import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
 import type { NodeRecord } from './nodes.ts';
 import { namespaceObject, podObject, workloadObject } from './objects.ts';
 import { createPod, deletePod } from './podlifecycle.ts';
-import type { ContainerKind, ContainerRecord, NamespaceRecord, PodRecord, StateObj, WorkloadRecord } from './records.ts';
+import type { ContainerKind, ContainerRecord, NamespaceRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
 import { nextResourceVersion, timestamp } from './versions.ts';
 
-export type { ContainerKind, ContainerRecord, PodRecord, WorkloadRecord } from './records.ts';
+export type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, WorkloadRecord } from './records.ts';
+
+/** The fixture's status fields besides phase, if any. */
+function statusExtras(p: FixturePod): Record<string, unknown> | undefined {
+  const { phase: _phase, ...rest } = p.status ?? {};
+  return Object.keys(rest).length ? rest : undefined;
+}
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
@@ -84,6 +90,8 @@ export class Cluster {
   readonly namespaces: string[];
   private readonly namespaceRecords = new Map<string, NamespaceRecord>();
   readonly pods: PodRecord[] = [];
+  /** Fixture rawPods: items served verbatim in pod lists and GETs. */
+  readonly rawPods: RawPodRecord[] = [];
   readonly workloads: WorkloadRecord[] = [];
   readonly nodes: NodeRecord[];
   readonly created = new Date();
@@ -140,6 +148,9 @@ export class Cluster {
     // Owner references may name a fixture workload without its uid; fill it in.
     for (const w of this.workloads) w.object.metadata.ownerReferences = this.owners(w.object.metadata, w.namespace);
     for (const p of fixture.pods ?? []) this.pods.push(this.podRecord(p, now));
+    for (const r of fixture.rawPods ?? []) {
+      this.rawPods.push({ namespace: r.namespace ?? 'default', name: r.name, labels: r.labels ?? {}, item: r.item });
+    }
   }
 
   private meta(m: FixtureMetadata, namespace: string, now: string): Record<string, unknown> {
@@ -223,6 +234,7 @@ export class Cluster {
       phase,
       fault: p.fault,
       getFault: p.getFault,
+      ...(statusExtras(p) ? { statusExtras: statusExtras(p) } : {}),
       containers,
       startTime: now,
     };
@@ -350,6 +362,8 @@ export class Cluster {
           containerID: c.containerID,
         },
       };
+      // The kubelet's status update is a write: a new resourceVersion (served objects are cached by it).
+      this.kubelet.touch(pod);
     });
   }
 
@@ -504,6 +518,7 @@ export class Cluster {
       void runEphemeralContainer(this.kubelet, p, c).catch((e: unknown) => {
         if (this.stopped) return;
         c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
+        this.kubelet.touch(p);
       });
     }
     p.spec.ephemeralContainers = p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
@@ -513,6 +528,11 @@ export class Cluster {
 
   pod(namespace: string, name: string): PodRecord | undefined {
     return this.pods.find((p) => p.namespace === namespace && p.name === name);
+  }
+
+  /** A fixture rawPods item by namespace and name. */
+  rawPod(namespace: string, name: string): RawPodRecord | undefined {
+    return this.rawPods.find((r) => r.namespace === namespace && r.name === name);
   }
 
   workload(resource: string, namespace: string, name: string): WorkloadRecord | undefined {

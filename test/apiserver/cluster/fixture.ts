@@ -34,6 +34,8 @@
 // exec'd into a container running beside its PID 1.
 
 import type { FixtureNode } from './nodes.ts';
+import { identicalPods } from './podsets.ts';
+import type { IdenticalPodsOptions } from './podsets.ts';
 
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
 export const FAULTS: readonly Fault[] = ['close-midstream', 'no-status', 'hang-exec', 'hang-upgrade', 'status-500'];
@@ -118,7 +120,8 @@ export interface FixturePod {
     nodeName?: string;
     [k: string]: unknown;
   };
-  status?: { phase?: PodPhase };
+  /** `phase`; other fields (podIP, podIPs, hostIPs, ...) are served as given. */
+  status?: { phase?: PodPhase; [k: string]: unknown };
   fault?: Fault;
   getFault?: 'status-500';
 }
@@ -137,6 +140,21 @@ export interface FixtureNamespace {
   labels?: Record<string, string>;
 }
 
+/**
+ * An item served verbatim in pod lists and by GET of its name, for clients'
+ * robustness tests: `null`, a Pod without spec, containers without names,
+ * metadata that is not an object. It has no process and no record behind it
+ * (exec into it answers as for a pod without a node). `namespace` and `name`
+ * place it in key order and route GETs; `labels` is what label selectors
+ * see, whatever the item says.
+ */
+export interface RawPod {
+  namespace?: string;
+  name: string;
+  labels?: Record<string, string>;
+  item: unknown;
+}
+
 export interface Fixture {
   namespaces?: (string | FixtureNamespace)[];
   /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
@@ -144,7 +162,17 @@ export interface Fixture {
   /** A `pause` process per running pod (the sandbox), in a cgroup of its own, as on a real node. */
   pause?: boolean;
   pods?: FixturePod[];
+  /**
+   * Identical pods built by the server (podsets.ts; the options of
+   * harness.ts identicalPodsFixture), added after `pods`: thousands of
+   * realistic pods without a fixture file of hundreds of megabytes.
+   */
+  podSets?: IdenticalPodsOptions[];
+  /** Malformed items served verbatim (see RawPod). */
+  rawPods?: RawPod[];
   workloads?: FixtureWorkload[];
+  /** Request faults armed at start (server/faults.ts); checked by the server, not here. */
+  faults?: unknown[];
 }
 
 export class FixtureError extends Error {}
@@ -152,7 +180,11 @@ export class FixtureError extends Error {}
 /** Checks the parts of a fixture the server relies on and fills in namespaces. */
 export function validateFixture(raw: unknown): Fixture {
   if (typeof raw !== 'object' || raw === null) throw new FixtureError('fixture must be a JSON object');
-  const f = raw as Fixture;
+  const given = raw as Fixture;
+  for (const [i, set] of (given.podSets ?? []).entries()) {
+    if (!Number.isInteger(set?.count) || set.count < 1) throw new FixtureError(`podSets[${i}]: count must be a positive integer`);
+  }
+  const f: Fixture = given.podSets?.length ? { ...given, pods: [...(given.pods ?? []), ...given.podSets.flatMap(identicalPods)] } : given;
   const seen = new Set<string>();
   for (const [i, p] of (f.pods ?? []).entries()) {
     const where = `pods[${i}]`;
@@ -176,6 +208,13 @@ export function validateFixture(raw: unknown): Fixture {
       names.add(c.name);
     }
   }
+  for (const [i, r] of (f.rawPods ?? []).entries()) {
+    if (typeof r?.name !== 'string' || r.name === '') throw new FixtureError(`rawPods[${i}]: name is required`);
+    if (!Object.prototype.hasOwnProperty.call(r, 'item')) throw new FixtureError(`rawPods[${i}] (${r.name}): item is required (null is an item)`);
+    const key = `${r.namespace ?? 'default'}/${r.name}`;
+    if (seen.has(key)) throw new FixtureError(`rawPods[${i}]: duplicate pod ${key}`);
+    seen.add(key);
+  }
   for (const [i, n] of (f.nodes ?? []).entries()) {
     if (!n?.metadata?.name) throw new FixtureError(`nodes[${i}]: metadata.name is required`);
   }
@@ -194,7 +233,8 @@ export function validateFixture(raw: unknown): Fixture {
     }
     ns.set(entry.name, { name: entry.name, labels: { ...(ns.get(entry.name)?.labels ?? {}), ...labels } });
   }
-  for (const name of ['default', ...[...(f.pods ?? []), ...(f.workloads ?? [])].map((o) => o.metadata.namespace ?? 'default')]) {
+  const named = [...(f.pods ?? []), ...(f.workloads ?? [])].map((o) => o.metadata.namespace ?? 'default');
+  for (const name of ['default', ...named, ...(f.rawPods ?? []).map((r) => r.namespace ?? 'default')]) {
     if (!ns.has(name)) ns.set(name, { name, labels: {} });
   }
   return { ...f, namespaces: [...ns.values()] };

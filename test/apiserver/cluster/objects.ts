@@ -53,6 +53,7 @@ export function podObject(p: PodRecord): Record<string, unknown> {
     st.hostIP = '127.0.0.1';
     st.startTime = p.startTime;
   }
+  if (p.statusExtras) Object.assign(st, p.statusExtras);
   const init = status('init');
   if (init.length) st.initContainerStatuses = init;
   st.containerStatuses = status('container');
@@ -97,4 +98,26 @@ export function namespaceObject(n: NamespaceRecord): Record<string, unknown> {
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   };
+}
+
+/**
+ * The Pod as a list item (no kind and apiVersion), as UTF-8 JSON; cached
+ * until the pod's resourceVersion changes (every status change writes a new
+ * one), so a list of 10,000 pods copies bytes instead of serialising them.
+ */
+const served = new WeakMap<PodRecord, { rv: unknown; bytes: Buffer }>();
+export function podItemBytes(p: PodRecord): Buffer {
+  const rv = p.metadata.resourceVersion;
+  const hit = served.get(p);
+  if (hit && hit.rv === rv) return hit.bytes;
+  const o = podObject(p);
+  const bytes = Buffer.from(JSON.stringify({ metadata: o.metadata, spec: o.spec, status: o.status }));
+  served.set(p, { rv, bytes });
+  return bytes;
+}
+
+/** A list item (`{...}` without kind and apiVersion) as a whole object of that kind. */
+export function withTypeMeta(kind: string, apiVersion: string, item: Buffer): Buffer {
+  const head = `{"kind":${JSON.stringify(kind)},"apiVersion":${JSON.stringify(apiVersion)}`;
+  return item.length <= 2 ? Buffer.from(`${head}}`) : Buffer.concat([Buffer.from(`${head},`), item.subarray(1)]);
 }

@@ -58,6 +58,8 @@ export interface PodRecord {
   startTime: string;
   /** Made by POST (podlifecycle.ts), not by the fixture. */
   created?: boolean;
+  /** Fixture status fields besides phase (podIP, podIPs, ...), served as given. */
+  statusExtras?: Record<string, unknown>;
   /** The pod sandbox's `pause` process (fixture `pause: true`) and its 64-hex ID, which names its cgroup scope. */
   sandbox?: { id: string; proc?: ContainerProcess };
 }
@@ -76,4 +78,12 @@ export interface NamespaceRecord {
   labels: Record<string, string>;
   uid: string;
   creationTimestamp: string;
+}
+
+/** A fixture rawPods entry: served verbatim, no process behind it. */
+export interface RawPodRecord {
+  namespace: string;
+  name: string;
+  labels: Record<string, string>;
+  item: unknown;
 }

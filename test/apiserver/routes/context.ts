@@ -4,6 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Attributes } from '../api/auth.ts';
 import type { Cluster } from '../cluster/cluster.ts';
+import type { Faults, PodThrottles } from '../server/faults.ts';
+import type { ListPages } from '../server/pages.ts';
 import type { ResourcePath } from '../server/paths.ts';
 import type { Reply, Sink } from '../server/reply.ts';
 
@@ -14,6 +16,12 @@ export interface ServerContext {
   onStop(fn: () => void): () => void;
   /** host:port the server listens on (discovery's serverAddressByClientCIDRs). */
   address(): string;
+  /** Armed request faults (server/faults.ts). */
+  faults: Faults;
+  /** Pod annotations' throttles. */
+  throttles: PodThrottles;
+  /** Which list page a continue token leads to. */
+  pages: ListPages;
 }
 
 export interface RouteRequest {

@@ -27,6 +27,8 @@ export function execRoute(ctx: ServerContext): ExecRoute {
   const serve = ({ req, sink, url, path: p }: RouteRequest): Outcome => {
     if (!p.namespace || !p.name) return { reply: NOT_FOUND_PAGE };
     const pod = ctx.cluster.pod(p.namespace, p.name);
+    // A rawPods item has no node (and no process): refused as such a pod is.
+    if (!pod && ctx.cluster.rawPod(p.namespace, p.name)) return { reply: status(badRequest(`pod ${p.name} does not have a host assigned`)) };
     if (pod?.fault === 'hang-upgrade') return { reply: { hang: true }, note: 'hang-upgrade fault' };
     const plan = planExec(pod, p.name, url.searchParams);
     if ('status' in plan) return { reply: status(plan) };

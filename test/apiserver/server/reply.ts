@@ -7,18 +7,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Status } from '../api/status.ts';
 
+type Headers = Record<string, string>;
+
 export type Reply =
-  | { code: number; json: unknown }
-  | { code: number; text: string }
+  | { code: number; json: unknown; headers?: Headers }
+  /** JSON already serialized as UTF-8 (large lists, cached objects). */
+  | { code: number; jsonBytes: Buffer; headers?: Headers }
+  | { code: number; text: string; headers?: Headers }
   /** Read the request, never answer (the socket is destroyed when the server stops). */
-  | { hang: true };
+  | { hang: true }
+  /** Close the TCP connection at once, without an answer. */
+  | { drop: true };
+
+export type Answer = Exclude<Reply, { hang: true } | { drop: true }>;
 
 /** Where the answer goes: a normal response, or the socket of an upgrade request. */
 export type Sink = { res: ServerResponse } | { socket: Duplex; head: Buffer };
 
 /** A Status as the reply, with its code as the HTTP status. */
-export function status(s: Status): Reply {
-  return { code: s.code ?? 500, json: s };
+export function status(s: Status, headers?: Headers): Reply {
+  return { code: s.code ?? 500, json: s, ...(headers ? { headers } : {}) };
 }
 
 export const isStatusObject = (o: unknown): o is Status => (o as { kind?: string } | null)?.kind === 'Status';
@@ -26,29 +34,35 @@ export const isStatusObject = (o: unknown): o is Status => (o as { kind?: string
 /** What kube-apiserver's mux answers for a path nothing serves. */
 export const NOT_FOUND_PAGE: Reply = { code: 404, text: '404 page not found\n' };
 
-function encode(r: Exclude<Reply, { hang: true }>): { code: number; type: string; data: string } {
-  return 'json' in r
-    ? { code: r.code, type: 'application/json', data: JSON.stringify(r.json) }
-    : { code: r.code, type: 'text/plain; charset=utf-8', data: r.text };
+function encode(r: Answer): { type: string; data: Buffer } {
+  if ('json' in r) return { type: 'application/json', data: Buffer.from(JSON.stringify(r.json)) };
+  if ('jsonBytes' in r) return { type: 'application/json', data: r.jsonBytes };
+  return { type: 'text/plain; charset=utf-8', data: Buffer.from(r.text) };
 }
 
-/** Sends the reply with the headers kube-apiserver always sets (Audit-Id, Cache-Control). */
-export function writeReply(req: IncomingMessage, sink: Sink, reply: Exclude<Reply, { hang: true }>): number {
+/** The socket under a sink. */
+export function socketOf(sink: Sink): Duplex | undefined {
+  return 'res' in sink ? (sink.res.socket ?? undefined) : sink.socket;
+}
+
+/** Sends the reply with the headers kube-apiserver always sets (Audit-Id, Cache-Control) and the reply's own. */
+export function writeReply(req: IncomingMessage, sink: Sink, reply: Answer): number {
   const b = encode(reply);
   const headers = {
     'Content-Type': b.type,
     'Cache-Control': 'no-cache, private',
     'Audit-Id': randomUUID(),
-    'Content-Length': String(Buffer.byteLength(b.data)),
+    ...reply.headers,
+    'Content-Length': String(b.data.length),
   };
   if ('res' in sink) {
-    sink.res.writeHead(b.code, headers);
+    sink.res.writeHead(reply.code, headers);
     sink.res.end(req.method === 'HEAD' ? undefined : b.data);
   } else {
     const head = Object.entries({ ...headers, Connection: 'close' })
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
-    sink.socket.end(`HTTP/1.1 ${b.code} ${http.STATUS_CODES[b.code] ?? ''}\r\n${head}\r\n${b.data}`);
+    sink.socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${reply.code} ${http.STATUS_CODES[reply.code] ?? ''}\r\n${head}\r\n`), b.data]));
   }
-  return b.code;
+  return reply.code;
 }

@@ -12,7 +12,10 @@ import type { Cluster } from '../cluster/cluster.ts';
 import type { Outcome, ServerContext } from '../routes/context.ts';
 import { execRoute } from '../routes/exec.ts';
 import type { User } from '../api/auth.ts';
-import { status, writeReply } from './reply.ts';
+import { Faults, PodThrottles } from './faults.ts';
+import type { FaultRule } from './faults.ts';
+import { ListPages } from './pages.ts';
+import { socketOf, status, writeReply } from './reply.ts';
 import type { Sink } from './reply.ts';
 import { router } from './router.ts';
 
@@ -22,6 +25,8 @@ export interface ServerOptions {
   key: string | Buffer;
   cert: string | Buffer;
   log: (line: string) => void;
+  /** Request faults armed from the start (the fixture's `faults`). */
+  faults?: FaultRule[];
 }
 
 export interface ApiServer {
@@ -45,7 +50,11 @@ export function createApiServer(o: ServerOptions): ApiServer {
       return () => stopHooks.delete(fn);
     },
     address: () => address,
+    faults: new Faults(),
+    throttles: new PodThrottles(),
+    pages: new ListPages(),
   };
+  ctx.faults.add(o.faults ?? []);
   const exec = execRoute(ctx);
   const { route } = router(ctx, o.tokens, exec);
 
@@ -67,8 +76,13 @@ export function createApiServer(o: ServerOptions): ApiServer {
     }
     if ('hang' in reply) {
       line('(no answer)');
-      const s = 'res' in sink ? sink.res.socket : sink.socket;
+      const s = socketOf(sink);
       if (s) ctx.onStop(() => s.destroy());
+      return;
+    }
+    if ('drop' in reply) {
+      line('(connection dropped)');
+      socketOf(sink)?.destroy();
       return;
     }
     line(String(writeReply(req, sink, reply)));
