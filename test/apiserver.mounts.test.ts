@@ -9,14 +9,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { exec } from './apiserver/client.ts';
 import type { ExecResult } from './apiserver/client.ts';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { CLUSTER_FIXTURE, ephemeralUnavailableReason, startApiServer } from './apiserver/harness.ts';
-import type { ApiServerHandle } from './apiserver/harness.ts';
+import { CLUSTER_FIXTURE, ephemeralUnavailableReason } from './apiserver/harness.ts';
 import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
 import { MASKED_PATHS, READONLY_PATHS } from './apiserver/runtime/mounts.ts';
+import { ownServer } from './helpers/ownserver.ts';
 
 const cluster = inject('cluster');
 if (!cluster) console.warn('skipping runtime mount tests: the test API server cannot make namespaces here');
@@ -206,9 +206,11 @@ describe.skipIf(!cluster)("a runtime's mounts, in the shared fixture's container
 const ownSkip = !hasKubectl ? 'kubectl is not installed' : ephemeralUnavailableReason();
 
 describe.skipIf(!!ownSkip)('created pods and ephemeral containers get the same mounts; privileged ones none of the masks', () => {
-  let api: ApiServerHandle;
-  let home: string;
-  const kubectl = (...args: string[]) => runKubectl(api, home, args);
+  const s = ownServer(() => {
+    const full = JSON.parse(fs.readFileSync(CLUSTER_FIXTURE, 'utf8')) as Fixture;
+    return { nodes: full.nodes, pods: (full.pods ?? []).filter((p) => p.metadata.name === 'single') };
+  });
+  const kubectl = (...args: string[]) => s.kubectl(args);
   const mountsOf = (pod: string, container?: string): Mount[] => {
     const r = kubectl('exec', pod, ...(container ? ['-c', container] : []), '--', 'cat', '/proc/self/mountinfo');
     expect(r.code, r.stderr).toBe(0);
@@ -229,16 +231,6 @@ describe.skipIf(!!ownSkip)('created pods and ephemeral containers get the same m
     const r = kubectl('run', name, '--image=busybox:1.36', '--restart=Never', ...flags, '--command', '--', 'sleep', 'infinity');
     expect(r.code, r.stderr).toBe(0);
   };
-
-  beforeAll(async () => {
-    const full = JSON.parse(fs.readFileSync(CLUSTER_FIXTURE, 'utf8')) as Fixture;
-    api = await startApiServer({ fixture: { nodes: full.nodes, pods: (full.pods ?? []).filter((p) => p.metadata.name === 'single') } });
-    home = kubectlHome();
-  });
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
-  });
 
   it('a created pod: masked, read-only paths, sysfs read-only, the six device nodes', async () => {
     run('plain');

@@ -27,7 +27,8 @@ import type { ContainerStateSpec, ExecSpec, Fixture, FixtureContainer, FixtureMe
 import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
 import type { NodeRecord } from './nodes.ts';
 import { namespaceObject, podObject, workloadObject } from './objects.ts';
-import { createPod, deletePod } from './podlifecycle.ts';
+import { admitPodSecurity, createPod, deletePod } from './podlifecycle.ts';
+import type { Written } from './podlifecycle.ts';
 import type { ContainerKind, ContainerRecord, NamespaceRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
 import { nextResourceVersion, timestamp } from './versions.ts';
 
@@ -459,7 +460,7 @@ export class Cluster {
   }
 
   /** POST pods: see podlifecycle.ts. */
-  createPod(namespace: string, body: string, dryRun = false): Record<string, unknown> | Status {
+  createPod(namespace: string, body: string, dryRun = false): Written | Status {
     return createPod(this, namespace, body, dryRun);
   }
 
@@ -480,27 +481,33 @@ export class Cluster {
 
   /**
    * PATCH pods/{name}/ephemeralcontainers: applies the patch, validates the
-   * result and stores it; new containers are handed to the kubelet. Returns
-   * the updated Pod, or the Status to refuse with. `dryRun` validates and
-   * answers without storing or starting anything.
+   * result, has Pod Security admission judge the pod with its new
+   * containers, and stores it; new containers are handed to the kubelet.
+   * Returns the updated Pod (with admission's warnings), or the Status to
+   * refuse with. `dryRun` validates and admits, and answers without storing
+   * or starting anything.
    */
-  patchEphemeralContainers(p: PodRecord, type: PatchContentType, body: string, dryRun = false): Record<string, unknown> | Status {
+  patchEphemeralContainers(p: PodRecord, type: PatchContentType, body: string, dryRun = false): Written | Status {
     const requested = patchedEphemeralContainers(this.podObject(p), type, body);
     if (!('list' in requested)) return requested;
     return this.updateEphemeralContainers(p, requested.list, dryRun);
   }
 
   /** PUT pods/{name}/ephemeralcontainers, and the second half of PATCH. */
-  updateEphemeralContainers(p: PodRecord, requested: unknown[], dryRun = false): Record<string, unknown> | Status {
+  updateEphemeralContainers(p: PodRecord, requested: unknown[], dryRun = false): Written | Status {
     const checked = validateEphemeralContainers(this.podContainers(p), requested as Parameters<typeof validateEphemeralContainers>[1]);
     if (!('list' in checked)) return checked;
     const existing = new Set(p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.name));
     const added = checked.list.filter((c) => !existing.has(c.name as string));
+    // Admission looks at the update only when it adds a container (isSignificantPodUpdate), and then at the whole pod.
+    if (added.length === 0) return { object: this.podObject(p), warnings: [] };
+    const spec = { ...p.spec, ephemeralContainers: [...((p.spec.ephemeralContainers as unknown[]) ?? []), ...added] };
+    const security = admitPodSecurity(this, p.namespace, p.name, p.metadata, spec);
+    if ('status' in security) return security;
     if (dryRun) {
-      const obj = this.podObject(p) as { spec: Record<string, unknown> };
-      return { ...obj, spec: { ...obj.spec, ephemeralContainers: [...(p.spec.ephemeralContainers as unknown[] ?? []), ...added] } };
+      const obj = this.podObject(p);
+      return { object: { ...obj, spec: { ...(obj.spec as Record<string, unknown>), ephemeralContainers: spec.ephemeralContainers } }, ...security };
     }
-    if (added.length === 0) return this.podObject(p);
     for (const spec of added) {
       const containerID = newContainerID(p);
       const c: ContainerRecord = {
@@ -523,7 +530,7 @@ export class Cluster {
     }
     p.spec.ephemeralContainers = p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
     p.metadata.resourceVersion = nextResourceVersion();
-    return this.podObject(p);
+    return { object: this.podObject(p), ...security };
   }
 
   pod(namespace: string, name: string): PodRecord | undefined {
