@@ -16,7 +16,10 @@
 //     "fault": "close-midstream",                 // optional, see Fault
 //     "getFault": "status-500"                    // optional, GET of this pod answers 500
 //   }],
-//   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}]
+//   "workloads": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {...}, "spec": {"selector": {...}}}],
+//   "podSets": [{"count": 10000, "prefix": "bulk", "trees": 4, "realistic": true}],   // optional, built by the server
+//   "rawPods": [{"name": "broken", "item": null}],                                     // optional, served verbatim
+//   "faults": [{"path": "/api/v1/pods", "page": 2, "fault": "expired"}]               // optional, server/faults.ts
 // }
 //
 // spec.ephemeralContainers with run.argv run like other containers; without
