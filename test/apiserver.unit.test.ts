@@ -222,6 +222,32 @@ describe('request routing helpers', () => {
   });
 });
 
+describe('fixture namespaces', () => {
+  it('takes names and {name, labels}, adds the namespaces objects name, and serves the labels with the name label', () => {
+    const f = validateFixture({
+      namespaces: ['plain', { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } }],
+      pods: [{ metadata: { name: 'p', namespace: 'elsewhere' }, spec: { containers: [{ name: 'app' }] } }],
+    });
+    expect(f.namespaces).toEqual([
+      { name: 'plain', labels: {} },
+      { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      { name: 'default', labels: {} },
+      { name: 'elsewhere', labels: {} },
+    ]);
+    const cluster = new Cluster(f, '/nonexistent');
+    expect(cluster.namespaces).toEqual(['plain', 'locked', 'default', 'elsewhere']);
+    expect(cluster.namespaceLabels('locked')).toEqual({ 'pod-security.kubernetes.io/enforce': 'restricted', 'kubernetes.io/metadata.name': 'locked' });
+    expect(cluster.namespaceLabels('nowhere')).toBeUndefined();
+    // The same object every time: a stable uid.
+    expect(cluster.namespaceObject('locked')).toEqual(cluster.namespaceObject('locked'));
+  });
+
+  it('refuses a namespace without a DNS-label name, or with labels that are not strings', () => {
+    expect(() => validateFixture({ namespaces: [{ name: 'Bad_Name' }] })).toThrow(/namespaces\[0\]: a namespace needs a name that is a DNS label/);
+    expect(() => validateFixture({ namespaces: [{ name: 'ok', labels: { a: 1 } }] })).toThrow(/labels must map names to strings/);
+  });
+});
+
 describe('exec pre-flight checks (no processes started)', () => {
   const cluster = new Cluster(
     validateFixture({

@@ -213,7 +213,7 @@ describe('through kubectl (kubectl __complete procstatus ...)', () => {
 
     test('namespaces and contexts', (ctx) => {
       if (!api) ctx.skip(namespacesUnavailableReason());
-      expect(kubectl('-n', '').values).toEqual(['default', 'empty', 'other']);
+      expect(kubectl('-n', '').values).toEqual(['baseline-ns', 'bogus-ns', 'default', 'empty', 'other', 'privileged-ns', 'restricted-ns']);
       expect(kubectl('--context', '').values).toEqual(expect.arrayContaining(['test', 'other-ns', 'nopods']));
     });
 

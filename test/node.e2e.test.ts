@@ -247,6 +247,19 @@ describe.skipIf(!!skipReason)('node/NAME: what it creates, and that it cleans up
     await expectPodsAsBefore();
   });
 
+  it('a namespace whose Pod Security level refuses hostPID: the admission plugin\'s refusal and a hint, nothing created', async () => {
+    const r = await cli('node/node-1', '--all-pids', '--debug-image', IMAGE, '-n', 'baseline-ns');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error: pods "procstatus-node-node-1-\w{5}" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostPID=true\)\nhint: the namespace "baseline-ns" does not allow hostPID pods; use -n with a namespace whose pod-security.kubernetes.io\/enforce level is privileged\n$/,
+    );
+    await expectPodsAsBefore();
+    // Where the level allows it, the same read works.
+    const ok = await cli('node/node-1', '--pid', '1', '--debug-image', IMAGE, '-n', 'privileged-ns', '-o', 'json');
+    expect(ok.code, ok.stderr).toBe(0);
+    await expectPodsAsBefore();
+  }, 60_000);
+
   it('an image that cannot be pulled fails within --request-timeout, and the pod is deleted', async () => {
     const r = await cli('node/node-1', '--all-pids', '--debug-image', 'registry.example/nonexistent:1', '--request-timeout', '3s');
     expect(r.code).toBe(1);

@@ -119,6 +119,10 @@ describe.skipIf(!cluster)('Pod Security Standards on the test cluster', () => {
       'runasuser-ignored': 'baseline', web: 'privileged', single: 'privileged', web2: 'privileged', busy: 'privileged', 'db-0': 'privileged',
       'broken-get': 'privileged', hostile: 'privileged', 'flaky-midstream': 'privileged', 'flaky-nostatus': 'privileged',
       catonly: 'privileged',
+      // Pods of the node-access and Pod Security namespaces (privileged-ns, baseline-ns, restricted-ns, bogus-ns).
+      hostpid: 'privileged', 'runtime-socket': 'privileged', 'host-logs': 'privileged', 'procmount-unmasked': 'baseline',
+      'nnp-exec': 'baseline', 'cap-exec': 'baseline', 'api-6d4cf56db9-x7k2p': 'baseline', 'api-6d4cf56db9-m9q4r': 'baseline',
+      'api-6d4cf56db9-t5w8z': 'baseline', 'spec-only': 'baseline', plain: 'baseline',
     };
     const args = ['-A', '--pid', '1', '--request-timeout', '5s', '--max-bytes', '65536'];
     const [table, doc] = await Promise.all([cli(...args), json(...args)]);

@@ -53,6 +53,14 @@ export const USERS = {
       { verbs: ['create', 'get'], groups: [''], resources: ['pods/exec'] },
     ],
   },
+  /** Reads pods and execs into them, but may not read namespaces (their Pod Security labels). */
+  nonamespaces: {
+    name: 'nonamespaces',
+    rules: [
+      { verbs: READ, groups: [''], resources: ['pods'] },
+      { verbs: ['create', 'get'], groups: [''], resources: ['pods/exec'] },
+    ],
+  },
   /** Reads pods and execs into them, but may not add ephemeral containers. */
   noephemeral: {
     name: 'noephemeral',
@@ -80,6 +88,7 @@ export function makeTokens(): TokenTable {
     nopods: `nopods-${randomBytes(16).toString('hex')}`,
     noephemeral: `noephemeral-${randomBytes(16).toString('hex')}`,
     nocreate: `nocreate-${randomBytes(16).toString('hex')}`,
+    nonamespaces: `nonamespaces-${randomBytes(16).toString('hex')}`,
   };
   const byToken = new Map<string, User>(Object.entries(tokens).map(([k, t]) => [t, USERS[k as UserKey]]));
   return {

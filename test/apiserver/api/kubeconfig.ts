@@ -13,11 +13,11 @@ export interface KubeconfigInput {
   ca: Buffer;
   /** A CA unrelated to the server certificate. */
   otherCa: Buffer;
-  tokens: { admin: string; readonly: string; nopods: string; noephemeral: string; nocreate: string };
+  tokens: { admin: string; readonly: string; nopods: string; noephemeral: string; nocreate: string; nonamespaces: string };
 }
 
 /** Context names, for tests: `--context readonly` etc. */
-export const CONTEXTS = ['test', 'readonly', 'nopods', 'noephemeral', 'nocreate', 'bad-token', 'other-ns', 'wrong-ca', 'refused',
+export const CONTEXTS = ['test', 'readonly', 'nopods', 'noephemeral', 'nocreate', 'nonamespaces', 'bad-token', 'other-ns', 'wrong-ca', 'refused',
   'exec-plugin', 'exec-plugin-fails', 'exec-plugin-missing', 'exec-plugin-garbage'] as const;
 
 /** The working credential plugin appends one line per run to this file, next to the kubeconfig. */
@@ -83,6 +83,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       user('nopods', i.tokens.nopods),
       user('noephemeral', i.tokens.noephemeral),
       user('nocreate', i.tokens.nocreate),
+      user('nonamespaces', i.tokens.nonamespaces),
       // Well-formed but unknown to the server: 401.
       user('bad-token', 'not-a-valid-token-0123456789abcdef'),
       // A relative command with a slash is relative to the kubeconfig's directory.
@@ -97,6 +98,7 @@ export function kubeconfigObject(i: KubeconfigInput): object {
       context('nopods', 'procstatus-test', 'nopods'),
       context('noephemeral', 'procstatus-test', 'noephemeral'),
       context('nocreate', 'procstatus-test', 'nocreate'),
+      context('nonamespaces', 'procstatus-test', 'nonamespaces'),
       context('bad-token', 'procstatus-test', 'bad-token'),
       context('other-ns', 'procstatus-test', 'admin', 'other'),
       context('wrong-ca', 'procstatus-test-wrong-ca', 'admin'),

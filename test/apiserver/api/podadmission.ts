@@ -94,6 +94,11 @@ export function admitPod(
     const image = (c.image as string | undefined) ?? '';
     if (image === '') errs.push(fieldError.required(`${at}.image`));
     else if (image.trim() !== image) errs.push(fieldError.invalid(`${at}.image`, image, 'must not have leading or trailing whitespace'));
+    // An unmasked /proc only inside a user namespace (validateProcMountType, KEP-4265).
+    const procMount = (c.securityContext as Json | undefined)?.procMount;
+    if (procMount === 'Unmasked' && spec.hostUsers !== false) {
+      errs.push(fieldError.invalid(`${at}.securityContext.procMount`, procMount, '`hostUsers` must be false to use `Unmasked`'));
+    }
   });
   if (Array.isArray(spec.initContainers) && spec.initContainers.length) {
     errs.push(fieldError.forbidden('spec.initContainers', 'init containers are not supported by the test API server'));

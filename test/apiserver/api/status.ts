@@ -93,9 +93,16 @@ export function forbidden(a: ForbiddenAttrs): Status {
   const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   const reason = `User "${a.user}" cannot ${a.verb} resource "${res}" in API group "${a.group}" ${scope}`;
-  const gr = { group: a.group, resource: a.resource };
-  const subject = a.name ? `${qualifiedResource(gr)} "${a.name}"` : qualifiedResource(gr);
-  return failure(403, 'Forbidden', `${subject} is forbidden: ${reason}`, details(gr, a.name));
+  return forbiddenBecause({ group: a.group, resource: a.resource }, a.name, reason);
+}
+
+/**
+ * apierrors.NewForbidden around any error: `pods "x" is forbidden: <err>`,
+ * as an admission plugin refuses (PodSecurity: `violates PodSecurity ...`).
+ */
+export function forbiddenBecause(gr: GroupResource, name: string | undefined, err: string): Status {
+  const subject = name ? `${qualifiedResource(gr)} "${name}"` : qualifiedResource(gr);
+  return failure(403, 'Forbidden', `${subject} is forbidden: ${err}`, details(gr, name));
 }
 
 /** One field.Error of k8s.io/apimachinery/pkg/util/validation/field. */

@@ -1,6 +1,6 @@
 // Server-side printing: `kubectl get` asks for meta.k8s.io/v1 Table
 // (Accept: application/json;as=Table;v=v1;g=meta.k8s.io) and prints the
-// cells as they are. Pod and node columns follow
+// cells as they are. Pod, node and namespace columns follow
 // pkg/printers/internalversion/printers.go; other resources get the default
 // table convertor's name and age.
 // https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables
@@ -142,11 +142,17 @@ const NODE_PRINTER: Printer = {
   ],
 };
 
+/** printNamespace: NAME STATUS AGE (`kubectl get ns --show-labels` adds the labels from each row's metadata). */
+const NAMESPACE_PRINTER: Printer = {
+  columns: () => [nameColumn(), col('Status', 'string', '', 'The status of the namespace'), ageColumn()],
+  cells: (n) => [n.metadata.name, n.status?.phase ?? '', age(n)],
+};
+
 /** The default table convertor: name and age. */
 const DEFAULT_PRINTER: Printer = { columns: () => [nameColumn(), ageColumn()], cells: (o) => [o.metadata.name, age(o)] };
 
-const printerOf = (resource: string): Printer =>
-  resource === 'pods' ? POD_PRINTER : resource === 'nodes' ? NODE_PRINTER : DEFAULT_PRINTER;
+const PRINTERS: Record<string, Printer> = { pods: POD_PRINTER, nodes: NODE_PRINTER, namespaces: NAMESPACE_PRINTER };
+const printerOf = (resource: string): Printer => PRINTERS[resource] ?? DEFAULT_PRINTER;
 
 export interface TableRow {
   cells: string[];

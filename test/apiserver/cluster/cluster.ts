@@ -12,18 +12,24 @@ import { WORKLOAD_KINDS } from '../api/resources.ts';
 import type { Status } from '../api/status.ts';
 import { CGROUP_DRIVER_ANNOTATION, containerCgroupPath, NodeCgroups, podCgroupPath, qosClassOf } from '../runtime/cgroups.ts';
 import type { CgroupDriver } from '../runtime/cgroups.ts';
-import { CONTAINER_PATH, exitStatus, startContainer } from '../runtime/containers.ts';
+import { CONTAINER_PATH, exitStatus, startContainer, startExecProcess } from '../runtime/containers.ts';
+import { HostPaths } from '../runtime/hostpaths.ts';
+import type { Volume, VolumeMount } from '../runtime/hostpaths.ts';
 import { runEphemeralContainer } from '../runtime/kubelet.ts';
 import type { KubeletContext } from '../runtime/kubelet.ts';
 import { credexecArgv, idMapLine, isWindowsPod, lastCap, launchConfig, newContainerID, python, USERNS_SIZE } from '../runtime/noderuntime.ts';
+import { containerMounts } from '../runtime/mounts.ts';
 import { buildRootfs } from '../runtime/rootfs.ts';
+import { withCapabilities } from '../runtime/security.ts';
+import type { SecurityContext } from '../runtime/security.ts';
 import { FixtureError } from './fixture.ts';
-import type { ContainerStateSpec, Fixture, FixtureContainer, FixtureMetadata, FixturePod, PodPhase } from './fixture.ts';
+import type { ContainerStateSpec, ExecSpec, Fixture, FixtureContainer, FixtureMetadata, FixturePod, PodPhase } from './fixture.ts';
 import { DEFAULT_NODES, nodeRecord } from './nodes.ts';
 import type { NodeRecord } from './nodes.ts';
 import { namespaceObject, podObject, workloadObject } from './objects.ts';
-import { createPod, deletePod } from './podlifecycle.ts';
-import type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
+import { admitPodSecurity, createPod, deletePod } from './podlifecycle.ts';
+import type { Written } from './podlifecycle.ts';
+import type { ContainerKind, ContainerRecord, NamespaceRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
 import { nextResourceVersion, timestamp } from './versions.ts';
 
 export type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, WorkloadRecord } from './records.ts';
@@ -74,8 +80,16 @@ function servedContainer(c: FixtureContainer): Record<string, unknown> {
   };
 }
 
+/** A container started through credexec.py (run.applySecurity): see Cluster.secure. */
+interface Secured {
+  start: { argv: string[]; idMap?: string };
+  /** credexec.py's configuration for an exec, `pid1` being /proc/<PID 1> as the exec sees it. */
+  exec(pid1: string, e?: ExecSpec): Record<string, unknown>;
+}
+
 export class Cluster {
   readonly namespaces: string[];
+  private readonly namespaceRecords = new Map<string, NamespaceRecord>();
   readonly pods: PodRecord[] = [];
   /** Fixture rawPods: items served verbatim in pod lists and GETs. */
   readonly rawPods: RawPodRecord[] = [];
@@ -85,6 +99,8 @@ export class Cluster {
   /** The node's kubelet-style cgroups (runtime/cgroups.ts), once started; undefined where they cannot be made. */
   cgroups?: NodeCgroups;
   private readonly workDir: string;
+  /** The stand-in host tree hostPath volumes of fixture pods mount from. */
+  private readonly hostPaths: HostPaths;
   private readonly pauseEnabled: boolean;
   private pauseRoot?: string;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -110,10 +126,15 @@ export class Cluster {
 
   constructor(fixture: Fixture, workDir: string) {
     this.workDir = workDir;
+    this.hostPaths = new HostPaths(path.join(workDir, 'host'));
     this.pauseEnabled = fixture.pause === true;
     this.kubelet.workDir = workDir;
-    this.namespaces = fixture.namespaces ?? ['default'];
     const now = timestamp(this.created);
+    for (const n of fixture.namespaces ?? ['default']) {
+      const { name, labels = {} } = typeof n === 'string' ? { name: n } : n;
+      this.namespaceRecords.set(name, { name, labels, uid: randomUUID(), creationTimestamp: now });
+    }
+    this.namespaces = [...this.namespaceRecords.keys()];
     this.nodes = (fixture.nodes?.length ? fixture.nodes : DEFAULT_NODES).map((n) => nodeRecord(n, now, nextResourceVersion()));
     for (const w of fixture.workloads ?? []) {
       const k = WORKLOAD_KINDS[w.kind];
@@ -277,7 +298,8 @@ export class Cluster {
     const proc = await startContainer({
       argv: ['/pause', 'infinity'],
       env: { PATH: CONTAINER_PATH },
-      rootDir: this.pauseRoot,
+      // The sandbox container gets the runtime's default mounts and masks too.
+      mounts: containerMounts(undefined, { root: this.pauseRoot }),
       label: `${pod.namespace}/${pod.name}/pause`,
       cgroupProcs,
     });
@@ -302,49 +324,31 @@ export class Cluster {
     if (c.run.rootfs || c.run.files) {
       c.rootDir = buildRootfs(path.join(this.workDir, 'rootfs', `${pod.namespace}_${pod.name}_${c.name}`), c.run);
     }
-    let wrapper: { argv: string[]; exe: string; idMap?: string } | undefined;
-    if (c.run.applySecurity) {
-      const cap = lastCap();
-      const cfg = launchConfig(pod, c.spec, cap, () => USERNS_SIZE * ++this.usernsCount);
-      if ('reason' in cfg) {
-        // The kubelet refuses to create it: it waits with that reason, and a
-        // pod none of whose containers started is Pending.
-        c.state = { waiting: { reason: cfg.reason, message: cfg.message } };
-        if (!pod.containers.some((x) => x.kind === 'container' && x !== c && 'running' in x.state)) pod.phase = 'Pending';
-        return;
-      }
-      const { userNamespaceBase, ...creds } = cfg;
-      try {
-        python();
-      } catch (e) {
-        // Only these containers go without: the rest of the fixture still starts.
-        c.state = { waiting: { reason: 'CreateContainerError', message: e instanceof Error ? e.message : String(e) } };
-        return;
-      }
-      const workingDir = c.spec.workingDir as string | undefined;
-      wrapper = {
-        argv: credexecArgv({ ...creds, root: c.rootDir, mountProc: !!c.rootDir, wd: workingDir, userns: userNamespaceBase !== undefined }, []),
-        exe: python().exe,
-        ...(userNamespaceBase !== undefined ? { idMap: idMapLine(userNamespaceBase) } : {}),
-      };
-      // exec: nsenter joins the PID and mount namespaces, credexec.py the
-      // user namespace (/proc there is the container's), then the same
-      // credentials, chrooted into PID 1's root.
-      const join = userNamespaceBase !== undefined ? { joinUserns: '/proc/1/ns/user' } : {};
-      c.wrapper = {
-        argv: credexecArgv({ ...creds, ...join, root: '/proc/1/root', wd: workingDir }, []),
-      };
+    const binds = await this.hostPaths.bindsOf(pod.spec.volumes as Volume[] | undefined, c.spec.volumeMounts as VolumeMount[] | undefined);
+    if (binds.length && !c.rootDir) {
+      throw new FixtureError(`pod ${pod.namespace}/${pod.name} container ${c.name}: hostPath volume mounts need a root of its own (run.rootfs or run.files)`);
     }
+    const secured = c.run.applySecurity ? this.secure(pod, c) : undefined;
+    if (secured === 'refused') return;
+    const sc = c.spec.securityContext as SecurityContext | undefined;
     c.proc = await startContainer({
-      wrapper,
+      wrapper: secured?.start,
       argv: c.run.argv as string[],
       env: c.env,
-      rootDir: c.rootDir,
+      mounts: containerMounts(sc, { root: c.rootDir, binds, readOnlyRoot: secured !== undefined && sc?.readOnlyRootFilesystem === true }),
+      hostPID: pod.spec.hostPID === true,
       workingDir: c.spec.workingDir as string | undefined,
       readyProcesses: c.run.readyProcesses,
       label: `${pod.namespace}/${pod.name}/${c.name}`,
       cgroupProcs: this.cgroupProcsOf(pod, c),
     });
+    // /proc in an exec is the container's procfs, where its PID 1 is 1, or with hostPID the host's.
+    const pid1 = `/proc/${pod.spec.hostPID === true ? c.proc.pid1 : 1}`;
+    if (secured) c.wrapper = { argv: credexecArgv(secured.exec(pid1), []) };
+    for (const e of c.run.execs ?? []) {
+      const wrapper = secured && { argv: credexecArgv(secured.exec(pid1, e), []) };
+      await startExecProcess(c.proc.pid1, e.argv, c.env, wrapper, c.cgroupProcs);
+    }
     const startedAt = timestamp(c.proc.startedAt);
     c.state = { running: { startedAt } };
     void c.proc.exited.then((e) => {
@@ -364,6 +368,49 @@ export class Cluster {
     });
   }
 
+  /**
+   * run.applySecurity: how credexec.py starts the container (`start`) and
+   * runs an exec into it (`exec`: nsenter joins the PID and mount
+   * namespaces, credexec.py the user namespace, then the same credentials,
+   * chrooted into PID 1's root, as runc exec gives them; a run.execs entry
+   * changes what it says). 'refused' when the kubelet would not create it:
+   * the container then waits with that reason, and a pod none of whose
+   * containers started is Pending.
+   */
+  private secure(pod: PodRecord, c: ContainerRecord): Secured | 'refused' {
+    const cap = lastCap();
+    const cfg = launchConfig(pod, c.spec, cap, () => USERNS_SIZE * ++this.usernsCount);
+    const refuse = (reason: string, message: string): 'refused' => {
+      c.state = { waiting: { reason, message } };
+      if (!pod.containers.some((x) => x.kind === 'container' && x !== c && 'running' in x.state)) pod.phase = 'Pending';
+      return 'refused';
+    };
+    if ('reason' in cfg) return refuse(cfg.reason, cfg.message);
+    try {
+      python();
+    } catch (e) {
+      // Only these containers go without: the rest of the fixture still starts.
+      return refuse('CreateContainerError', e instanceof Error ? e.message : String(e));
+    }
+    const { userNamespaceBase, ...creds } = cfg;
+    const userns = userNamespaceBase !== undefined;
+    const wd = c.spec.workingDir as string | undefined;
+    return {
+      start: {
+        argv: credexecArgv({ ...creds, root: c.rootDir, wd, userns }, []),
+        ...(userns ? { idMap: idMapLine(userNamespaceBase) } : {}),
+      },
+      exec: (pid1, e) => ({
+        ...creds,
+        caps: creds.caps && e?.addCapabilities ? withCapabilities(creds.caps, e.addCapabilities, cap) : creds.caps,
+        noNewPrivs: e?.noNewPrivs ?? creds.noNewPrivs,
+        ...(userns ? { joinUserns: `${pid1}/ns/user` } : {}),
+        root: `${pid1}/root`,
+        wd,
+      }),
+    };
+  }
+
   /** Kills every container's process tree (synchronously sends SIGKILL), ephemeral containers first. */
   stop(): void {
     this.stopped = true;
@@ -372,6 +419,7 @@ export class Cluster {
     for (const p of this.pods) for (const c of p.containers) if (c.kind === 'ephemeral') c.proc?.kill();
     for (const p of this.pods) for (const c of p.containers) if (!c.run.sharesProcessesOf) c.proc?.kill();
     for (const p of this.pods) p.sandbox?.proc?.kill();
+    this.hostPaths.close();
   }
 
   /** Whether pods on this node name run here (a pod naming another node stays Pending). */
@@ -412,7 +460,7 @@ export class Cluster {
   }
 
   /** POST pods: see podlifecycle.ts. */
-  createPod(namespace: string, body: string, dryRun = false): Record<string, unknown> | Status {
+  createPod(namespace: string, body: string, dryRun = false): Written | Status {
     return createPod(this, namespace, body, dryRun);
   }
 
@@ -433,27 +481,33 @@ export class Cluster {
 
   /**
    * PATCH pods/{name}/ephemeralcontainers: applies the patch, validates the
-   * result and stores it; new containers are handed to the kubelet. Returns
-   * the updated Pod, or the Status to refuse with. `dryRun` validates and
-   * answers without storing or starting anything.
+   * result, has Pod Security admission judge the pod with its new
+   * containers, and stores it; new containers are handed to the kubelet.
+   * Returns the updated Pod (with admission's warnings), or the Status to
+   * refuse with. `dryRun` validates and admits, and answers without storing
+   * or starting anything.
    */
-  patchEphemeralContainers(p: PodRecord, type: PatchContentType, body: string, dryRun = false): Record<string, unknown> | Status {
+  patchEphemeralContainers(p: PodRecord, type: PatchContentType, body: string, dryRun = false): Written | Status {
     const requested = patchedEphemeralContainers(this.podObject(p), type, body);
     if (!('list' in requested)) return requested;
     return this.updateEphemeralContainers(p, requested.list, dryRun);
   }
 
   /** PUT pods/{name}/ephemeralcontainers, and the second half of PATCH. */
-  updateEphemeralContainers(p: PodRecord, requested: unknown[], dryRun = false): Record<string, unknown> | Status {
+  updateEphemeralContainers(p: PodRecord, requested: unknown[], dryRun = false): Written | Status {
     const checked = validateEphemeralContainers(this.podContainers(p), requested as Parameters<typeof validateEphemeralContainers>[1]);
     if (!('list' in checked)) return checked;
     const existing = new Set(p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.name));
     const added = checked.list.filter((c) => !existing.has(c.name as string));
+    // Admission looks at the update only when it adds a container (isSignificantPodUpdate), and then at the whole pod.
+    if (added.length === 0) return { object: this.podObject(p), warnings: [] };
+    const spec = { ...p.spec, ephemeralContainers: [...((p.spec.ephemeralContainers as unknown[]) ?? []), ...added] };
+    const security = admitPodSecurity(this, p.namespace, p.name, p.metadata, spec);
+    if ('status' in security) return security;
     if (dryRun) {
-      const obj = this.podObject(p) as { spec: Record<string, unknown> };
-      return { ...obj, spec: { ...obj.spec, ephemeralContainers: [...(p.spec.ephemeralContainers as unknown[] ?? []), ...added] } };
+      const obj = this.podObject(p);
+      return { object: { ...obj, spec: { ...(obj.spec as Record<string, unknown>), ephemeralContainers: spec.ephemeralContainers } }, ...security };
     }
-    if (added.length === 0) return this.podObject(p);
     for (const spec of added) {
       const containerID = newContainerID(p);
       const c: ContainerRecord = {
@@ -476,7 +530,7 @@ export class Cluster {
     }
     p.spec.ephemeralContainers = p.containers.filter((c) => c.kind === 'ephemeral').map((c) => c.spec);
     p.metadata.resourceVersion = nextResourceVersion();
-    return this.podObject(p);
+    return { object: this.podObject(p), ...security };
   }
 
   pod(namespace: string, name: string): PodRecord | undefined {
@@ -504,6 +558,12 @@ export class Cluster {
 
   /** The Namespace as served. */
   namespaceObject(name: string): Record<string, unknown> {
-    return namespaceObject(name, this.pods[0]?.startTime ?? new Date().toISOString());
+    const n = this.namespaceRecords.get(name) ?? { name, labels: {}, uid: '', creationTimestamp: timestamp(this.created) };
+    return namespaceObject(n);
+  }
+
+  /** A namespace's labels as served (undefined for an unknown namespace). */
+  namespaceLabels(name: string): Record<string, string> | undefined {
+    return this.namespaceRecords.has(name) ? (this.namespaceObject(name) as { metadata: { labels: Record<string, string> } }).metadata.labels : undefined;
   }
 }

@@ -3,7 +3,8 @@
 // stands behind it. See test/fixtures/cluster.json for a full example.
 //
 // {
-//   "namespaces": ["default", "other"],            // optional, derived from objects
+//   "namespaces": ["default", {"name": "restricted-ns",   // optional, derived from objects;
+//       "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}],  // names or {name, labels}
 //   "pods": [{
 //     "metadata": {"name": "web", "namespace": "default", "labels": {}, "annotations": {},
 //                  "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8f7c9b6"}]},
@@ -30,7 +31,10 @@
 // and hostUsers for real; pod annotations procstatus.test/ignore-* and
 // procstatus.test/extra-capabilities make it lie, procstatus.test/runtime
 // (crio-runc, crio-crun) and Windows pods change exec failures. See
-// runtime/noderuntime.ts and README.md.
+// runtime/noderuntime.ts and README.md. spec.hostPID keeps a fixture pod in
+// the host's PID namespace; hostPath volumes are bind-mounted from a
+// stand-in host tree (runtime/hostpaths.ts); run.execs leaves processes
+// exec'd into a container running beside its PID 1.
 
 import type { FixtureNode } from './nodes.ts';
 import { identicalPods } from './podsets.ts';
@@ -73,6 +77,23 @@ export interface RunSpec {
    * Lets the benchmark serve thousands of pod objects over a few trees.
    */
   sharesProcessesOf?: string;
+  /**
+   * Processes the node execs into the container once PID 1 runs, the way
+   * `kubectl exec` starts one (joining its namespaces and cgroup; with
+   * applySecurity, through credexec.py with the container's credentials),
+   * left running: a shell someone left behind, say. Each may differ from
+   * PID 1 in what a runtime exec could get wrong: `noNewPrivs: false` (no
+   * no_new_privs although the container asked for it), `addCapabilities`
+   * (in its bounding set, and for root permitted and effective, beyond the
+   * container's).
+   */
+  execs?: ExecSpec[];
+}
+
+export interface ExecSpec {
+  argv: string[];
+  noNewPrivs?: boolean;
+  addCapabilities?: string[];
 }
 
 export interface FixtureContainer {
@@ -116,6 +137,12 @@ export interface FixtureWorkload {
   status?: Record<string, unknown>;
 }
 
+/** A namespace with labels (its Pod Security levels, say); a plain name is one without. */
+export interface FixtureNamespace {
+  name: string;
+  labels?: Record<string, string>;
+}
+
 /**
  * An item served verbatim in pod lists and by GET of its name, for clients'
  * robustness tests: `null`, a Pod without spec, containers without names,
@@ -132,7 +159,7 @@ export interface RawPod {
 }
 
 export interface Fixture {
-  namespaces?: string[];
+  namespaces?: (string | FixtureNamespace)[];
   /** Nodes (nodes.ts); default one, node-1. Fixture pods run on the first unless they name another. */
   nodes?: FixtureNode[];
   /** A `pause` process per running pod (the sandbox), in a cgroup of its own, as on a real node. */
@@ -199,9 +226,21 @@ export function validateFixture(raw: unknown): Fixture {
       throw new FixtureError(`workloads[${i}]: apiVersion, kind and metadata.name are required`);
     }
   }
-  const ns = new Set(f.namespaces ?? []);
-  ns.add('default');
-  for (const o of [...(f.pods ?? []), ...(f.workloads ?? [])]) ns.add(o.metadata.namespace ?? 'default');
-  for (const r of f.rawPods ?? []) ns.add(r.namespace ?? 'default');
-  return { ...f, namespaces: [...ns] };
+  const ns = new Map<string, FixtureNamespace>();
+  for (const [i, n] of (f.namespaces ?? []).entries()) {
+    const entry = typeof n === 'string' ? { name: n } : n;
+    if (typeof entry?.name !== 'string' || !DNS1123_LABEL.test(entry.name)) throw new FixtureError(`namespaces[${i}]: a namespace needs a name that is a DNS label`);
+    const labels = entry.labels ?? {};
+    if (typeof labels !== 'object' || Object.values(labels).some((v) => typeof v !== 'string')) {
+      throw new FixtureError(`namespaces[${i}] (${entry.name}): labels must map names to strings`);
+    }
+    ns.set(entry.name, { name: entry.name, labels: { ...(ns.get(entry.name)?.labels ?? {}), ...labels } });
+  }
+  const named = [...(f.pods ?? []), ...(f.workloads ?? [])].map((o) => o.metadata.namespace ?? 'default');
+  for (const name of ['default', ...named, ...(f.rawPods ?? []).map((r) => r.namespace ?? 'default')]) {
+    if (!ns.has(name)) ns.set(name, { name, labels: {} });
+  }
+  return { ...f, namespaces: [...ns.values()] };
 }
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -3,12 +3,11 @@
 // processes (a container whose PID 1 exits shows as terminated).
 // Object shapes: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 
-import { randomUUID } from 'node:crypto';
 import { WORKLOAD_KINDS } from '../api/resources.ts';
 import { matchesLabels, requirementsFromLabelSelector } from '../api/selectors.ts';
 import type { LabelSelector } from '../api/selectors.ts';
 import { qosClassOf } from '../runtime/cgroups.ts';
-import type { ContainerKind, PodRecord, WorkloadRecord } from './records.ts';
+import type { ContainerKind, NamespaceRecord, PodRecord, WorkloadRecord } from './records.ts';
 
 /** A pod record as a v1 Pod: status from the containers' current states. */
 export function podObject(p: PodRecord): Record<string, unknown> {
@@ -84,17 +83,17 @@ export function workloadObject(w: WorkloadRecord, allPods: readonly PodRecord[])
   return obj;
 }
 
-/** A Namespace; `created` is its creationTimestamp. */
-export function namespaceObject(n: string, created: string): Record<string, unknown> {
+/** A Namespace, with the label the API server sets on every one (kubernetes.io/metadata.name) over the fixture's. */
+export function namespaceObject(n: NamespaceRecord): Record<string, unknown> {
   return {
     kind: 'Namespace',
     apiVersion: 'v1',
     metadata: {
-      name: n,
-      uid: randomUUID(),
+      name: n.name,
+      uid: n.uid,
       resourceVersion: '1',
-      creationTimestamp: created,
-      labels: { 'kubernetes.io/metadata.name': n },
+      creationTimestamp: n.creationTimestamp,
+      labels: { ...n.labels, 'kubernetes.io/metadata.name': n.name },
     },
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },

@@ -21,6 +21,8 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { admitPod, alreadyExists } from '../api/podadmission.ts';
+import { podSecurity } from '../api/podsecurity.ts';
+import { forbiddenBecause } from '../api/status.ts';
 import { runEphemeralContainer } from '../runtime/kubelet.ts';
 import type { KubeletContext } from '../runtime/kubelet.ts';
 import type { Cluster } from './cluster.ts';
@@ -62,11 +64,31 @@ export function updatePhase(pod: PodRecord): void {
   }
 }
 
+/** A write that passed admission: the object to answer with, Pod Security warnings for the client, its audit annotation. */
+export interface Written {
+  object: Json;
+  warnings: string[];
+  audit?: string;
+}
+
+/**
+ * Pod Security admission of a pod as it would be stored: refused (the
+ * Status), or allowed with its warnings. Runs after validation and before
+ * the store, as validating admission does.
+ */
+export function admitPodSecurity(cluster: Cluster, namespace: string, name: string, meta: Json, spec: Json): Omit<Written, 'object'> | Status {
+  const d = podSecurity(cluster.namespaceLabels(namespace) ?? {}, meta, spec);
+  if (d.forbidden) return forbiddenBecause({ group: '', resource: 'pods' }, name, d.forbidden);
+  return { warnings: d.warnings, ...(d.audit ? { audit: d.audit } : {}) };
+}
+
 /** POST /api/v1/namespaces/{ns}/pods: the created Pod (to answer 201 with), or the Status. */
-export function createPod(cluster: Cluster, namespace: string, body: string, dryRun: boolean): Json | Status {
+export function createPod(cluster: Cluster, namespace: string, body: string, dryRun: boolean): Written | Status {
   const admitted = admitPod(body, namespace, cluster.namespaces);
   if ('status' in admitted) return admitted;
   const name = admitted.metadata.name as string;
+  const security = admitPodSecurity(cluster, namespace, name, admitted.metadata, admitted.spec);
+  if ('status' in security) return security;
   if (cluster.pod(namespace, name)) return alreadyExists('pods', name);
   const now = timestamp();
   if (admitted.spec.nodeName === undefined && cluster.nodes.length) admitted.spec.nodeName = cluster.nodes[0].name;
@@ -97,7 +119,7 @@ export function createPod(cluster: Cluster, namespace: string, body: string, dry
     startTime: now,
     created: true,
   };
-  if (dryRun) return cluster.podObject(pod);
+  if (dryRun) return { object: cluster.podObject(pod), ...security };
   cluster.pods.push(pod);
   if (cluster.isNode(pod.spec.nodeName)) {
     void cluster.startPause(pod).catch(() => {});
@@ -111,7 +133,7 @@ export function createPod(cluster: Cluster, namespace: string, body: string, dry
       });
     }
   }
-  return cluster.podObject(pod);
+  return { object: cluster.podObject(pod), ...security };
 }
 
 /**

@@ -72,6 +72,14 @@ export interface WorkloadRecord {
   object: Omit<FixtureWorkload, 'metadata'> & { metadata: Record<string, unknown> };
 }
 
+/** A namespace: its labels (a fixture's, e.g. Pod Security levels) and identity. */
+export interface NamespaceRecord {
+  name: string;
+  labels: Record<string, string>;
+  uid: string;
+  creationTimestamp: string;
+}
+
 /** A fixture rawPods entry: served verbatim, no process behind it. */
 export interface RawPodRecord {
   namespace: string;

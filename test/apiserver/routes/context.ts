@@ -38,3 +38,11 @@ export interface Outcome {
   reply?: Reply;
   note?: string;
 }
+
+/**
+ * Logs a write's Pod Security audit annotation, which kube-apiserver puts on
+ * the request's audit event and never shows the client.
+ */
+export function logAudit(ctx: Pick<ServerContext, 'log'>, namespace: string, written: { object: Record<string, any>; audit?: string }): void {
+  if (written.audit) ctx.log(`audit pods ${namespace}/${written.object.metadata?.name}: pod-security.kubernetes.io/audit-violations=${JSON.stringify(written.audit)}`);
+}

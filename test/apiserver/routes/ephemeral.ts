@@ -6,8 +6,10 @@
 import { PATCH_CONTENT_TYPES, patchTypeOf } from '../api/ephemeral.ts';
 import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../api/status.ts';
 import type { Status } from '../api/status.ts';
-import { isStatusObject, NOT_FOUND_PAGE, status } from '../server/reply.ts';
+import type { Written } from '../cluster/podlifecycle.ts';
+import { isStatusObject, NOT_FOUND_PAGE, status, withWarnings } from '../server/reply.ts';
 import type { Reply } from '../server/reply.ts';
+import { logAudit } from './context.ts';
 import type { Outcome, RouteRequest, ServerContext } from './context.ts';
 
 export function ephemeralContainers(ctx: ServerContext, { req, url, path: p, body }: RouteRequest): Outcome {
@@ -16,7 +18,7 @@ export function ephemeralContainers(ctx: ServerContext, { req, url, path: p, bod
 }
 
 function answer(
-  { cluster }: ServerContext,
+  ctx: ServerContext,
   method: string,
   contentType: string | undefined,
   namespace: string | undefined,
@@ -25,9 +27,14 @@ function answer(
   body: Buffer,
 ): Reply {
   if (!namespace || !name) return NOT_FOUND_PAGE;
+  const { cluster } = ctx;
   const gr = { group: '', resource: 'pods' };
   const dryRun = q.getAll('dryRun').includes('All');
-  const done = (r: Record<string, unknown> | Status): Reply => (isStatusObject(r) ? status(r) : { code: 200, json: r });
+  const done = (r: Written | Status): Reply => {
+    if (isStatusObject(r)) return status(r);
+    logAudit(ctx, namespace, r);
+    return withWarnings(200, r.object, r.warnings);
+  };
   if (method === 'GET' || method === 'HEAD') {
     const pod = cluster.pod(namespace, name);
     return pod ? { code: 200, json: cluster.podObject(pod) } : status(notFound(gr, name));

@@ -4,8 +4,9 @@
 import { decodePodProtobuf, PROTOBUF_CONTENT_TYPE } from '../api/protobuf.ts';
 import { badRequest, methodNotAllowed, notFound } from '../api/status.ts';
 import { requestedGrace } from '../api/podadmission.ts';
-import { isStatusObject, status } from '../server/reply.ts';
+import { isStatusObject, status, withWarnings } from '../server/reply.ts';
 import type { Reply } from '../server/reply.ts';
+import { logAudit } from './context.ts';
 import type { Outcome, RouteRequest, ServerContext } from './context.ts';
 
 export function writePod(ctx: ServerContext, { req, url, path: p, body }: RouteRequest): Outcome {
@@ -22,12 +23,15 @@ export function writePod(ctx: ServerContext, { req, url, path: p, body }: RouteR
   return { reply: answer(ctx, method, p.namespace as string, p.name, url.searchParams, json.toString('utf8')), note };
 }
 
-function answer({ cluster }: ServerContext, method: string, ns: string, name: string | undefined, q: URLSearchParams, body: string): Reply {
+function answer(ctx: ServerContext, method: string, ns: string, name: string | undefined, q: URLSearchParams, body: string): Reply {
+  const { cluster } = ctx;
   const dryRun = q.getAll('dryRun').includes('All');
   if (method === 'POST') {
     if (name) return status(methodNotAllowed());
     const r = cluster.createPod(ns, body, dryRun);
-    return isStatusObject(r) ? status(r) : { code: 201, json: r };
+    if (isStatusObject(r)) return status(r);
+    logAudit(ctx, ns, r);
+    return withWarnings(201, r.object, r.warnings);
   }
   if (!name) return status(methodNotAllowed());
   const pod = cluster.pod(ns, name);

@@ -1,8 +1,10 @@
 // Real process trees standing in for containers. Each container's argv runs
-// as PID 1 of its own PID + mount namespace (unshare --pid --mount --fork
-// --mount-proc), so /proc inside is that namespace's procfs and every
-// /proc/<pid>/status a client reads is written by the kernel. Exec enters
-// those namespaces with nsenter, like a runtime's `exec` enters a container.
+// as PID 1 of its own PID + mount namespace (unshare --pid --mount --fork),
+// whose first step (mounts.py) mounts that namespace's procfs, a /dev, and
+// masks /proc as a runtime does, so /proc inside is that namespace's procfs
+// and every /proc/<pid>/status a client reads is written by the kernel. Exec
+// enters those namespaces with nsenter, like a runtime's `exec` enters a
+// container.
 //
 // Lifetime: setpriv --pdeathsig KILL kills unshare when this server dies,
 // --kill-child then kills the namespace's PID 1, and the kernel kills every
@@ -16,6 +18,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { enterCgroupArgv, leaveCgroups } from './cgroups.ts';
+import { MOUNTS_PY, mountsArgv } from './mounts.ts';
+import type { MountConfig } from './mounts.ts';
+import { CREDEXEC } from './noderuntime.ts';
 
 /** The PATH a container runtime uses when the image sets none (containerd's default). */
 export const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -159,8 +164,10 @@ function launch(args: string[], env: Record<string, string>, stdin: boolean, cgr
 export interface StartOptions {
   argv: string[];
   env: Record<string, string>;
-  /** chroot into this directory (a minimal rootfs) instead of keeping the host's root. */
-  rootDir?: string;
+  /** What the runtime mounts (mounts.ts); a `root` of its own is also where the command is chrooted. */
+  mounts: MountConfig;
+  /** Stay in the server's PID namespace (the host's), as spec.hostPID asks; the mount namespace is still the container's. */
+  hostPID?: boolean;
   workingDir?: string;
   /** Wait until the PID namespace has this many processes. */
   readyProcesses?: number;
@@ -169,12 +176,11 @@ export interface StartOptions {
   /**
    * Start argv through a helper that does the chroot, working directory and
    * credentials itself (credexec.py, see noderuntime.ts) instead of
-   * unshare's --root and --wd. `exe` is the helper's binary, so PID 1 counts
-   * as started only once it has exec'd the command. With `idMap`, the helper
-   * makes a user namespace and waits for this server to write that line to
-   * its uid_map and gid_map (root in the parent namespace may map any ids).
+   * unshare's --root and --wd. With `idMap`, the helper makes a user
+   * namespace and waits for this server to write that line to its uid_map
+   * and gid_map (root in the parent namespace may map any ids).
    */
-  wrapper?: { argv: string[]; exe: string; idMap?: string };
+  wrapper?: { argv: string[]; idMap?: string };
   /** cgroup.procs files to enter before the container starts (cgroups.ts). */
   cgroupProcs?: readonly string[];
 }
@@ -192,17 +198,41 @@ function writeIdMaps(pid: number, line: string): boolean {
   }
 }
 
+/**
+ * The step of a container's start `pid` is at: the launcher (unshare, or
+ * between two images), mounts.py, credexec.py, or (undefined) the command
+ * itself.
+ */
+function startStep(pid: number, launcherExe: string): 'launcher' | 'mounts' | 'credexec' | undefined {
+  let exe: string;
+  let argv: string[];
+  try {
+    exe = fs.readlinkSync(`/proc/${pid}/exe`);
+    argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return 'launcher'; // not readable yet, or gone (the caller sees its exit)
+  }
+  // Mid-execve the new image's arguments are not in place yet: undecided.
+  if (argv[0] === '') return 'launcher';
+  // The helpers are scripts: the interpreter's second argument names them.
+  if (argv[1] === MOUNTS_PY) return 'mounts';
+  if (argv[1] === CREDEXEC) return 'credexec';
+  // unshare, before it has exec'd (its forked child), or as `unshare --root` chrooting the command
+  return exe === launcherExe ? 'launcher' : undefined;
+}
+
 export async function startContainer(o: StartOptions): Promise<ContainerProcess> {
-  const args = ['--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--mount', '--fork', '--kill-child'];
-  // --propagation private (unshare's default for --mount) keeps the new /proc
-  // mount from leaking back into the host's mount namespace.
-  args.push('--propagation', 'private', '--mount-proc');
+  const args = ['--pdeathsig', 'KILL', '--', 'unshare', ...(o.hostPID ? [] : ['--pid']), '--mount', '--fork', '--kill-child'];
+  // --propagation private (unshare's default for --mount) keeps the
+  // container's mounts from leaking back into the host's mount namespace.
+  args.push('--propagation', 'private', '--', ...mountsArgv(o.mounts));
+  const root = o.mounts.root;
   if (o.wrapper) {
-    args.push('--', ...o.wrapper.argv, ...o.argv);
+    args.push(...o.wrapper.argv, ...o.argv);
+  } else if (root || o.workingDir) {
+    args.push('unshare', ...(root ? [`--root=${root}`] : []), ...(o.workingDir ? [`--wd=${o.workingDir}`] : []), '--', ...o.argv);
   } else {
-    if (o.rootDir) args.push(`--root=${o.rootDir}`);
-    if (o.workingDir) args.push(`--wd=${o.workingDir}`);
-    args.push('--', ...o.argv);
+    args.push(...o.argv);
   }
   const { child, output, exited, exitInfo } = launch(args, o.env, false, o.cgroupProcs);
 
@@ -214,8 +244,8 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
   };
   const launcherPid = child.pid ?? fail('spawn failed');
 
-  // The namespaced PID 1 is unshare's forked child; it is ready once it has
-  // exec'd the container's argv (its exe is no longer unshare).
+  // The container's PID 1 is unshare's forked child; it is ready once it has
+  // gone through mounts.py (and credexec.py) and exec'd the container's argv.
   let pid1 = 0;
   let mapped = false;
   for (;;) {
@@ -224,20 +254,16 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
     if (Date.now() > deadline) fail('timed out waiting for PID 1');
     if (!pid1) pid1 = childrenOf(launcherPid)[0] ?? 0;
     if (pid1) {
-      // Once unshare has a child, the launcher is unshare (setpriv has exec'd it).
-      let exe = '';
       let launcherExe = '';
       try {
-        exe = fs.readlinkSync(`/proc/${pid1}/exe`);
         launcherExe = fs.readlinkSync(`/proc/${launcherPid}/exe`);
       } catch {
-        // not readable yet, or gone (then exitInfo() is set soon)
+        // gone: exitInfo() is set soon
       }
-      if (o.wrapper && exe === o.wrapper.exe) {
-        if (o.wrapper.idMap && !mapped) mapped = writeIdMaps(pid1, o.wrapper.idMap);
-      } else if (exe && launcherExe && exe !== launcherExe) {
-        break;
-      }
+      // Once unshare has a child, the launcher is unshare (setpriv has exec'd it).
+      const step = launcherExe ? startStep(pid1, launcherExe) : 'launcher';
+      if (step === 'credexec' && o.wrapper?.idMap && !mapped) mapped = writeIdMaps(pid1, o.wrapper.idMap);
+      if (step === undefined) break;
     }
     await sleep(5);
   }
@@ -269,34 +295,20 @@ export async function startContainer(o: StartOptions): Promise<ContainerProcess>
 // `kubectl debug --target`: it joins the target container's PID namespace
 // (nsenter --pid; without a target, unshare --pid makes a new one where it is
 // PID 1), gets a mount namespace of its own (unshare --mount, private
-// propagation), and in it: its root bind-mounted on itself (remounted
-// read-only for readOnlyRootFilesystem), the procfs of the PID namespace it is
-// in on <root>/proc, a tmpfs /dev with null, zero, full, random and urandom.
-// Then capsh chroots into the root, sets the credentials and execs the
-// command. setpriv --pdeathsig KILL ties every step to this server.
-
-/** Sets up the mount namespace, then hands over to capsh. Arguments: root, "ro"|"rw", capsh arguments. */
-const EPHEMERAL_LAUNCHER = [
-  'set -e',
-  'R=$1; RO=$2; shift 2',
-  'mount --bind "$R" "$R"',
-  'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
-  'mount -t tmpfs -o nosuid,mode=755,size=65536k tmpfs "$R/dev"',
-  'for d in null zero full random urandom; do : > "$R/dev/$d"; mount --bind "/dev/$d" "$R/dev/$d"; done',
-  'ln -s /proc/self/fd "$R/dev/fd"; ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
-  'if [ "$RO" = ro ]; then mount -o remount,bind,ro "$R"; fi',
-  'exec capsh --quiet --chroot="$R" "$@"',
-].join('\n');
+// propagation), where mounts.py sets up its root (bind-mounted on itself,
+// remounted read-only for readOnlyRootFilesystem), the procfs of the PID
+// namespace it is in, /dev, /sys and the masked paths. Then capsh chroots
+// into the root, sets the credentials and execs the command. setpriv
+// --pdeathsig KILL ties every step to this server.
 
 export interface EphemeralStartOptions {
   /** Host PID of a process of the PID namespace to join (the target's PID 1); undefined for a new PID namespace. */
   joinPid?: number;
-  /** The container's own copy of its image root. */
-  rootDir: string;
-  readOnlyRoot: boolean;
+  /** What the runtime mounts; `root` is the container's own copy of its image root. */
+  mounts: MountConfig;
   /** capsh arguments that set the credentials (see security.ts capshCredentialArgs). */
   credArgs: string[];
-  /** The command, argv[0] already resolved to an absolute path inside rootDir. */
+  /** The command, argv[0] already resolved to an absolute path inside the root. */
   argv: string[];
   env: Record<string, string>;
   /** Hold a pipe on the process's stdin open, as a runtime does for `stdin: true`. */
@@ -333,8 +345,8 @@ function sameFile(a: string, b: string): boolean {
  * launcher failed before reaching the command.
  */
 export async function startEphemeralContainer(o: EphemeralStartOptions): Promise<ContainerProcess> {
-  const capshArgs = [...o.credArgs, `--shell=${o.argv[0]}`, '--', ...o.argv.slice(1)];
-  const launcher = ['sh', '-c', EPHEMERAL_LAUNCHER, 'ephemeral-launcher', o.rootDir, o.readOnlyRoot ? 'ro' : 'rw', ...capshArgs];
+  const rootDir = o.mounts.root;
+  const launcher = [...mountsArgv(o.mounts), 'capsh', '--quiet', `--chroot=${rootDir}`, ...o.credArgs, `--shell=${o.argv[0]}`, '--', ...o.argv.slice(1)];
   const args =
     o.joinPid === undefined
       ? ['--pdeathsig', 'KILL', '--', 'unshare', '--pid', '--mount', '--fork', '--kill-child', '--propagation', 'private', '--', ...launcher]
@@ -351,7 +363,7 @@ export async function startEphemeralContainer(o: EphemeralStartOptions): Promise
     throw new ContainerStartError(`container ${o.label}: spawn failed`, '');
   }
   const deadline = Date.now() + (o.timeoutMs ?? 60_000);
-  const command = path.join(o.rootDir, o.argv[0]);
+  const command = path.join(rootDir, o.argv[0]);
   let pid = 0;
   let ran = false;
   for (;;) {
@@ -469,4 +481,42 @@ export function spawnInContainer(
   });
   track(child);
   return child;
+}
+
+/**
+ * Starts a process in a running container as an exec would (spawnInContainer,
+ * no streams), for a fixture's run.execs, and resolves with its host PID
+ * once it runs argv (past nsenter and credexec.py).
+ */
+export async function startExecProcess(
+  pid1: number,
+  argv: string[],
+  env: Record<string, string>,
+  wrapper: { argv: string[] } | undefined,
+  cgroupProcs: readonly string[] = [],
+  timeoutMs = 30_000,
+): Promise<number> {
+  const child = spawnInContainer(pid1, argv, env, false, undefined, wrapper, cgroupProcs);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = tail(out, d)));
+  child.stderr?.on('data', (d: Buffer) => (out = tail(out, d)));
+  let ended = false;
+  child.on('exit', () => (ended = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const pid of child.pid ? descendants(child.pid) : []) {
+      let cmdline: string[] = [];
+      try {
+        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+      } catch {
+        continue;
+      }
+      if (cmdline.length === argv.length && cmdline.every((a, i) => a === argv[i])) return pid;
+    }
+    if (ended || Date.now() > deadline) {
+      killTree(child);
+      throw new Error(`exec ${JSON.stringify(argv)} into PID ${pid1}: ${ended ? 'exited' : 'timed out'}${out ? `: ${out.trim()}` : ''}`);
+    }
+    await sleep(5);
+  }
 }

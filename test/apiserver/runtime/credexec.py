@@ -3,7 +3,7 @@
 # runc's init does between "namespaces exist" and "execve the command"
 # (https://github.com/opencontainers/runc/blob/main/libcontainer/standard_init_linux.go):
 #
-#   1. mount the PID namespace's procfs on <root>/proc (container start only)
+#   1. (mounts.py, run before this: procfs, /dev, masked and read-only paths)
 #   2. user namespace (hostUsers: false): unshare(CLONE_NEWUSER), then wait
 #      until the server, which is root in the parent namespace, has written
 #      uid_map and gid_map (newuidmap is not needed for that), then become
@@ -41,7 +41,6 @@ PR_CAP_AMBIENT = 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 SECCOMP_MODE_FILTER = 2
 CLONE_NEWUSER = 0x10000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 
 libc = ctypes.CDLL(None, use_errno=True)
 UL = ctypes.c_ulong
@@ -149,11 +148,6 @@ def main():
     cfg = json.loads(sys.argv[1])
     argv = sys.argv[2:]
     root = cfg.get('root')
-    if root and cfg.get('mountProc'):
-        proc = os.path.join(root, 'proc').encode()
-        os.makedirs(proc, exist_ok=True)
-        if libc.mount(b'proc', proc, b'proc', UL(MS_NOSUID | MS_NODEV | MS_NOEXEC), None) != 0:
-            fail('mount proc')
     if cfg.get('userns'):
         if libc.unshare(ctypes.c_int(CLONE_NEWUSER)) != 0:
             fail('unshare user namespace')

@@ -36,6 +36,8 @@ import {
   pullFails,
 } from './images.ts';
 import type { ContainerRecord, PodRecord } from '../cluster/records.ts';
+import { containerMounts } from './mounts.ts';
+import { python } from './noderuntime.ts';
 import { CAP_NAMES, capshCredentialArgs, resolveCredentials } from './security.ts';
 import type { PodSecurityContext, SecurityContext } from './security.ts';
 
@@ -190,6 +192,12 @@ export async function runEphemeralContainer(
     fail('CreateContainerError', 'the test API server needs capsh (libcap2-bin) to start ephemeral containers');
     return;
   }
+  try {
+    python(); // mounts.py sets up the container's mounts
+  } catch (e) {
+    fail('CreateContainerError', e instanceof Error ? e.message : String(e));
+    return;
+  }
 
   // The rest (building the root, starting processes) happens after the PATCH has been answered.
   await new Promise((r) => setImmediate(r));
@@ -238,8 +246,7 @@ export async function runEphemeralContainer(
   try {
     proc = await startEphemeralContainer({
       joinPid,
-      rootDir,
-      readOnlyRoot: creds.readOnlyRoot,
+      mounts: containerMounts(spec.securityContext as SecurityContext | undefined, { root: rootDir, readOnlyRoot: creds.readOnlyRoot }),
       credArgs,
       argv: [resolvedPath, ...argv.slice(1)],
       env,

@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAP_NAMES, resolveCredentials } from './security.ts';
+import { CAP_NAMES, resolveCredentials, withCapabilities } from './security.ts';
 import type { CredentialError, PodSecurityContext, SecurityContext } from './security.ts';
 import { execInternalError, execNonZeroExit } from '../api/status.ts';
 import type { Status } from '../api/status.ts';
@@ -120,14 +120,7 @@ export function launchConfig(
   if ('reason' in creds) return creds;
   let caps: number[] | null = sc.privileged ? null : creds.caps;
   const extra = ann[ANNOTATION.extraCapabilities];
-  if (extra && caps) {
-    const set = new Set(caps);
-    for (const name of extra.split(',')) {
-      const i = CAP_NAMES.indexOf(name.trim().toLowerCase().replace(/^cap_/, ''));
-      if (i >= 0 && i <= lastCap) set.add(i);
-    }
-    caps = [...set].sort((a, b) => a - b);
-  }
+  if (extra && caps) caps = withCapabilities(caps, extra.split(','), lastCap);
   const profile = seccompType(sc.seccompProfile) ?? seccompType(podSc.seccompProfile);
   const seccomp = profile === 'RuntimeDefault' && !sc.privileged && ann[ANNOTATION.ignoreSeccomp] !== 'true';
   const userns = pod.spec.hostUsers === false && ann[ANNOTATION.ignoreHostUsers] !== 'true';
@@ -165,7 +158,7 @@ export function python(): { path: string; exe: string } {
   if (!interpreter) {
     const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
     const p = r.status === 0 ? r.stdout.trim() : '';
-    if (!p) throw new Error('the test API server needs python3 for pods with run.applySecurity');
+    if (!p) throw new Error('the test API server needs python3 to start containers (runtime/mounts.py, credexec.py)');
     interpreter = { path: p, exe: fs.realpathSync(p) };
   }
   return interpreter;

@@ -1,8 +1,8 @@
 // Minimal root filesystems for containers that emulate distroless/scratch or
 // hostile images: only the files the fixture names, the shared libraries
 // `ldd` lists for each copied binary, the dynamic loader, and empty /proc,
-// /dev and /tmp directories (unshare --mount-proc mounts the PID namespace's
-// procfs on <root>/proc).
+// /dev, /sys and /tmp directories (mounts.py mounts the PID namespace's
+// procfs on <root>/proc, a tmpfs on <root>/dev, sysfs on <root>/sys).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ export interface RootfsSpec {
 
 /** Fills `root` (created if missing) and returns it. */
 export function buildRootfs(root: string, spec: RootfsSpec): string {
-  for (const d of ['proc', 'dev', 'tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
+  for (const d of ['proc', 'dev', 'sys', 'tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
   fs.chmodSync(path.join(root, 'tmp'), 0o1777);
   const libs = new Set<string>();
   for (const [containerPath, hostPath] of Object.entries(spec.rootfs ?? {})) {

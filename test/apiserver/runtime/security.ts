@@ -81,6 +81,12 @@ function capNumber(name: string, lastCap: number): number | undefined {
   return i >= 0 && i <= lastCap ? i : undefined;
 }
 
+/** A capability set (numbers, sorted) with these names (`NET_RAW`, `CAP_NET_RAW`) added; names this kernel does not know are left out. */
+export function withCapabilities(caps: readonly number[], names: readonly string[], lastCap = CAP_NAMES.length - 1): number[] {
+  const added = names.map((n) => capNumber(n, lastCap)).filter((n): n is number => n !== undefined);
+  return [...new Set([...caps, ...added])].sort((a, b) => a - b);
+}
+
 /**
  * Credentials for a container, or why it cannot be created. `podRef` is the
  * kubelet's pod reference, `name_namespace(uid)`.

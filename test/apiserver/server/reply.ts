@@ -31,6 +31,17 @@ export function status(s: Status, headers?: Headers): Reply {
 
 export const isStatusObject = (o: unknown): o is Status => (o as { kind?: string } | null)?.kind === 'Status';
 
+/**
+ * An object a write answers with, and the warnings admission added, each a
+ * `299 - "<text>"` value of the Warning header (RFC 7234 lists them
+ * comma-separated), as kube-apiserver sends them and kubectl prints them
+ * (`Warning: <text>`).
+ */
+export function withWarnings(code: number, object: unknown, warnings: readonly string[]): Reply {
+  if (!warnings.length) return { code, json: object };
+  return { code, json: object, headers: { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } };
+}
+
 /** What kube-apiserver's mux answers for a path nothing serves. */
 export const NOT_FOUND_PAGE: Reply = { code: 404, text: '404 page not found\n' };
 

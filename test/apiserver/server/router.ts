@@ -45,7 +45,8 @@ export function router(ctx: ServerContext, tokens: TokenTable, exec: ExecRoute):
       group: p.group,
       resource: p.resource,
       subresource: p.subresource,
-      namespace: p.namespace,
+      // RequestInfo takes /api/v1/namespaces/{name} as in the namespace {name}, so RBAC says so.
+      namespace: p.resource === 'namespaces' && p.group === '' && p.name ? p.name : p.namespace,
       name: p.name,
     };
     if (!allowed(user, attrs)) return { user, reply: status(forbidden({ user: user.name, ...attrs })) };
