@@ -2,12 +2,14 @@ import type { Options } from './cli/options.js';
 import { CliError, EXIT } from './errors.js';
 import { INTERRUPT_EXIT, type Interrupt, type Io } from './io.js';
 import { judge, type Judged } from './judge/judge.js';
+import { relate } from './judge/relations.js';
+import { driftFindings } from './judge/drift.js';
 import { readSpec, type ReadSpec } from './read/files.js';
 import { failureLine, type Failure } from './record/failure.js';
 import { describeProcess } from './record/where.js';
 import { progressBar } from './render/progress.js';
 import { rendererFor } from './render/registry.js';
-import type { RenderSpec } from './render/renderer.js';
+import type { DriftReport, RenderSpec } from './render/renderer.js';
 import { safe } from './safe.js';
 import type { Source, SourceContext } from './sources/source.js';
 import { Tally } from './tally.js';
@@ -81,23 +83,29 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   };
 
   const out = renderer.start(renderSpec(options, io));
+  const drift: DriftReport[] = [];
   let broken: CliError | null = null;
   try {
     for await (const batch of source.read(ctx)) {
       for (const w of batch.warnings) ctx.warn(w);
       const own = new Set(batch.failures);
       for (const f of batch.failures) fail(f);
-      const judged: Judged[] = [];
-      for (const { record, policy } of batch.items) {
-        const j = judge(record, policy);
+      // Each record by its policy, then each process against its container's PID 1 (judge/relations.ts).
+      const judged: Judged[] = relate(batch.items.map(({ record, policy }) => judge(record, policy)));
+      for (const j of judged) {
         tally.add(j, options);
-        judged.push(j);
         // A process's own failure, said once; one that stands for (or is part of) its container's was said above.
-        const f = record.failure;
+        const f = j.record.failure;
         if (f !== null && !own.has(f) && !(f.within && own.has(f.within))) {
           tally.fail();
-          say(`error: ${safe(describeProcess(record.where, record.pid, record.tid))}: ${safe(f.message)}`);
+          say(`error: ${safe(describeProcess(j.record.where, j.record.pid, j.record.tid))}: ${safe(f.message)}`);
         }
+      }
+      for (const group of batch.drift ?? []) {
+        const findings = driftFindings(group);
+        for (const f of findings) ctx.warn(f.message);
+        tally.extra(findings, options);
+        if (findings.length) drift.push({ namespace: group.namespace, owner: group.owner, container: group.container, findings, replicas: group.replicas });
       }
       if (batch.unit) tally.unit(batch.unit, batch.failures.length > 0, batch.failures[0]?.kind);
       write(out.add(renderer.showsFailures ? judged : judged.filter((j) => j.record.failure === null)));
@@ -112,7 +120,7 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   }
 
   const cut = interrupted !== null || broken !== null;
-  write(cut ? out.cut() : out.end({ pods: tally.pods() }));
+  write(cut ? out.cut() : out.end({ pods: tally.pods(), drift }));
   for (const hint of hints) say(`hint: ${safe(hint)}`);
   if (broken) {
     say(`error: ${safe(broken.message)}`);
@@ -177,7 +185,7 @@ async function loadSource(options: Options, read: ReadSpec, io: Io): Promise<Sou
     env: io.env, cwd: io.cwd, stderr: (text) => io.stderr.write(text),
   });
   if (options.nodes !== null) return (await import('./sources/node.js')).nodeSource(options, read, cluster);
-  return (await import('./sources/pods.js')).podsSource(options, read, cluster);
+  return (await import('./sources/pods.js')).podsSource({ ...options, namespaceLevelsNeeded: options.requireLevel === 'enforce' }, read, cluster);
 }
 
 /** An error as the user sees it: one line (and a hint), the stack only with -v. */

@@ -1,4 +1,4 @@
-import { atLeast, type Severity } from './judge/finding.js';
+import { atLeast, type Finding, type Severity } from './judge/finding.js';
 import type { Judged } from './judge/judge.js';
 import { belowLevel, PodLevels, type PodLevel } from './judge/levels.js';
 import type { Level } from './judge/pss.js';
@@ -25,14 +25,26 @@ export class Tally {
   private unitsFailed = 0;
   private readonly kinds = new Map<string, number>();
 
-  add(j: Judged, o: { failOn: Severity | null; requireLevel: Level | null }): void {
+  add(j: Judged, o: { failOn: Severity | null; requireLevel: Level | 'enforce' | null }): void {
     this.items++;
     this.levels.add(j);
     for (const f of j.judgement.findings) {
       this.counts[f.severity]++;
       if (o.failOn && atLeast(f.severity, o.failOn)) this.findings = true;
     }
-    if (o.requireLevel && belowLevel(j, o.requireLevel)) this.findings = true;
+    if (o.requireLevel === 'enforce') {
+      if (j.judgement.findings.some((f) => f.id === 'below-namespace-level')) this.findings = true;
+    } else if (o.requireLevel && belowLevel(j, o.requireLevel)) {
+      this.findings = true;
+    }
+  }
+
+  /** Findings about a group rather than one process (replicas that drift apart). */
+  extra(findings: readonly Finding[], o: { failOn: Severity | null }): void {
+    for (const f of findings) {
+      this.counts[f.severity]++;
+      if (o.failOn && atLeast(f.severity, o.failOn)) this.findings = true;
+    }
   }
 
   fail(kind?: string): void {

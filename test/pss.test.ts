@@ -55,7 +55,11 @@ describe('levels', () => {
   it('the restricted pod meets restricted: no control unmet, no finding at all', () => {
     const item = proc(RESTRICTED);
     const p = policy(RESTRICTED_SPEC);
-    expect(evaluatePss(item, p.security)).toEqual({ level: 'restricted', unmet: [] });
+    const pss = evaluatePss(item, p.security)!;
+    expect(pss).toMatchObject({ level: 'restricted', unmet: [] });
+    // A status text alone shows no mounts and no PID namespace: those controls come from the spec, and the level says so.
+    expect(pss.assumed).toBe(true);
+    expect(pss.controls.filter((c) => c.unverified).map((c) => c.control)).toEqual(['Host Namespaces', 'HostPath Volumes', '/proc Mount Type']);
     expect(findingsFor(item, p)).toEqual([]);
   });
 
@@ -155,7 +159,7 @@ describe('baseline controls', () => {
   it('Host Namespaces: from the spec, as /proc/PID/status cannot show them', () => {
     const f = findingsFor(proc(RESTRICTED), policy(RESTRICTED_SPEC, { hostNetwork: true, hostPID: true }));
     expect(one(f, 'host-namespaces')).toMatchObject({ severity: 'critical', control: 'Host Namespaces' });
-    expect(one(f, 'host-namespaces').message).toMatch(/the spec sets hostNetwork: true, hostPID: true/);
+    expect(one(f, 'host-namespaces').message).toMatch(/the spec sets hostPID: true; the spec sets hostNetwork: true/);
     expect(ids(findingsFor(proc(RESTRICTED), policy(RESTRICTED_SPEC)))).not.toContain('host-namespaces');
   });
 
@@ -317,7 +321,8 @@ describe('--require-level', () => {
     expect(parsed).toMatchObject({ kind: 'run', options: { requireLevel: 'restricted' } });
     expect(await parseArgs(['--pid', '1'])).toMatchObject({ kind: 'run', options: { requireLevel: null } });
     expect(await parseArgs(['--pid', '1', '--require-level', 'privileged']))
-      .toEqual({ kind: 'usage-error', message: 'invalid --require-level "privileged": use baseline or restricted' });
+      .toEqual({ kind: 'usage-error', message: 'invalid --require-level "privileged": use baseline, restricted, or enforce (each namespace\'s pod-security.kubernetes.io/enforce level)' });
+    expect(await parseArgs(['-A', '--pid', '1', '--require-level', 'enforce'])).toMatchObject({ kind: 'run', options: { requireLevel: 'enforce' } });
     expect(await parseArgs(['--pid', '1', '--require-level'])).toEqual({ kind: 'usage-error', message: 'flag needs an argument: --require-level' });
   });
 });

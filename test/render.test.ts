@@ -153,20 +153,25 @@ describe('Pod Security Standards levels', () => {
   it('pod rows carry a LEVEL column before FINDINGS; local rows do not', () => {
     const text = renderTable([a, b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
     expect(text.split('\n')[0]).toMatch(/^POD\s+CONTAINER\s+PID\s+.*\s+LEVEL\s+FINDINGS$/);
-    expect(text).toMatch(/^web\s+app\s+1\s+sleep\s+.*\srestricted\s+pid1-ignores-sigterm\(W\)/m);
-    expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\s+pid1-ignores-sigterm\(W\),no-new-privs-off\(I\)/m);
+    // Starred: status texts alone show no mounts, so those controls come from the spec.
+    expect(text).toMatch(/^web\s+app\s+1\s+sleep\s+.*\srestricted\*\s+pid1-ignores-sigterm\(W\)/m);
+    expect(text).toMatch(/^db\s+app\s+1\s+sleep\s+.*\sbaseline\*\s+pid1-ignores-sigterm\(W\),no-new-privs-off\(I\)/m);
     const local = judge(statusRecord({}, 1, host), HOST_POLICY);
     expect(renderTable([local, local], { show: both, wide: false, noHeaders: false }, style).split('\n')[0]).not.toMatch(/LEVEL/);
   });
 
   it('the detail view names the level and the controls it misses', () => {
     const text = renderTable([b], { show: both, wide: false, noHeaders: false }, { width: 300, color: false });
-    expect(text).toMatch(/^Level:\s+baseline\s+\(Pod Security Standards, on the kernel's state; unmet: Privilege Escalation, Running as Non-root, Seccomp, Capabilities\)$/m);
+    expect(text).toMatch(/^Level:\s+baseline\*\s+\(Pod Security Standards, on the kernel's state; unmet: Privilege Escalation, Running as Non-root, Seccomp, Capabilities; \* from the spec, which this read could not check: Host Namespaces, HostPath Volumes, \/proc Mount Type\)$/m);
+    expect(text).toMatch(/^CONTROLS\s+LEVEL\s+JUDGED\s+MET\s+SHOWS$/m);
+    expect(text).toMatch(/^Privilege Escalation\s+restricted\s+kernel\s+NO\s+NoNewPrivs is 0/m);
   });
 
   it('documents carry podSecurity per item and the level per pod', () => {
     const doc = JSON.parse(renderJson(toDocument([a, b, bare(failedAt({ ...POD, pod: 'gone' }, 1, 'no such process'))], docSpec)));
-    expect(doc.items[0].podSecurity).toEqual({ level: 'restricted', unmet: [] });
+    expect(doc.items[0].podSecurity).toMatchObject({ level: 'restricted', assumed: true, unmet: [] });
+    expect(doc.items[0].podSecurity.controls).toHaveLength(16);
+    for (const c of doc.items[0].podSecurity.controls) expect(Object.keys(c)).toEqual(expect.arrayContaining(['control', 'level', 'judged', 'met', 'shows']));
     expect(doc.items[1].podSecurity.unmet[0]).toEqual({
       control: 'Privilege Escalation', level: 'restricted', shows: expect.stringMatching(/^NoNewPrivs is 0/), fix: 'set allowPrivilegeEscalation: false',
     });

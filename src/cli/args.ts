@@ -167,8 +167,8 @@ function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: 
   if (a.failOn !== undefined && a.failOn !== 'warning' && a.failOn !== 'critical') {
     return fail(`invalid --fail-on "${a.failOn}": use warning or critical`);
   }
-  if (a.requireLevel !== undefined && a.requireLevel !== 'baseline' && a.requireLevel !== 'restricted') {
-    return fail(`invalid --require-level "${a.requireLevel}": use baseline or restricted`);
+  if (a.requireLevel !== undefined && a.requireLevel !== 'baseline' && a.requireLevel !== 'restricted' && a.requireLevel !== 'enforce') {
+    return fail(`invalid --require-level "${a.requireLevel}": use baseline, restricted, or enforce (each namespace's pod-security.kubernetes.io/enforce level)`);
   }
 
   let pids: number[] | 'all';
@@ -211,7 +211,7 @@ function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: 
       maxConcurrency: a.maxConcurrency,
       threads: !!a.threads,
       failOn: (a.failOn as Severity | undefined) ?? null,
-      requireLevel: (a.requireLevel as 'baseline' | 'restricted' | undefined) ?? null,
+      requireLevel: (a.requireLevel as 'baseline' | 'restricted' | 'enforce' | undefined) ?? null,
       debugImage: a.debugImage ?? null,
       debugWhen: a.debugWhen as 'fallback' | 'always',
       pids,

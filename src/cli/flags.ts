@@ -44,8 +44,9 @@ export const FLAGS = {
   },
   requireLevel: {
     name: 'require-level', type: 'string',
-    describe: 'exit 3 when a process read meets only a lower Pod Security Standards level (judged on the kernel state): baseline|restricted',
-    values: ['baseline', 'restricted'],
+    describe: 'exit 3 when a process read meets only a lower Pod Security Standards level (judged on the kernel state): baseline|restricted, ' +
+      'or enforce: lower than its namespace\'s pod-security.kubernetes.io/enforce level',
+    values: ['baseline', 'restricted', 'enforce'],
   },
   namespace: { name: 'namespace', alias: 'n', type: 'string', describe: "namespace (default: the context's, else default)" },
   context: { name: 'context', type: 'string', describe: 'kubeconfig context to use' },

@@ -24,8 +24,11 @@ export interface Options {
   maxConcurrency: number;
   threads: boolean;
   failOn: Severity | null;
-  /** Exit 3 when any process read meets only a lower Pod Security Standards level. */
-  requireLevel: Level | null;
+  /**
+   * Exit 3 when any process read meets only a lower Pod Security Standards
+   * level; `enforce`: lower than its namespace's enforce label.
+   */
+  requireLevel: Level | 'enforce' | null;
   /** Read through an ephemeral debug container of this image (opt-in: it stays in the pod). */
   debugImage: string | null;
   /** "fallback": only when the target cannot run the read; "always": every time. */

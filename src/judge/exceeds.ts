@@ -1,6 +1,7 @@
 import type { ProcRecord } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
 import { isHostMap } from '../procfs/idmap.js';
+import { hostMountsOf, procMountOf } from './mounts.js';
 import { capsShow, heldBeyond, RUNTIME_DEFAULT_CAPABILITIES, type Control } from './pss.js';
 
 /**
@@ -41,6 +42,23 @@ export function contradictions(item: ProcRecord, sc: SecuritySpec): Contradictio
         say('Capabilities', `${capsShow(item, granted)}, which neither the runtime's default set nor capabilities.add grants ` +
           '(the container is not privileged): admission passed the spec, the kernel says otherwise');
       }
+    }
+  }
+
+  // Host PID namespace: kthreadd in its PID namespace (or, on a node, one PID level only), though the spec did not ask for hostPID.
+  if (!sc.hostPID && item.hostPidNamespace === true) {
+    say('Host Namespaces', 'the spec does not set hostPID, but the process is in the host\'s PID namespace (it sees kthreadd)');
+  }
+  if (item.mounts && item.mounts.entries.length > 0) {
+    // /proc: the spec asks for the default (masked), the runtime left it unmasked.
+    const proc = procMountOf(item.mounts);
+    if (!sc.privileged && sc.procMount !== 'Unmasked' && proc.type === 'Unmasked') {
+      say('/proc Mount Type', 'the spec asks for the default /proc (masked), but none of the runtime\'s masked paths is masked and /proc/sys is writable');
+    }
+    // Host paths the spec does not declare.
+    const undeclared = hostMountsOf(item.mounts, sc.hostPathMounts).filter((m) => !sc.hostPathMounts.includes(m.mountPoint));
+    if (undeclared.length && sc.hostPathVolumes.length === 0) {
+      say('HostPath Volumes', `the spec declares no hostPath volume, but ${undeclared.map((m) => `${m.root} is mounted at ${m.mountPoint}`).join(', ')}`);
     }
   }
 

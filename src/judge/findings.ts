@@ -2,7 +2,8 @@ import { contradictions } from './exceeds.js';
 import type { Finding, Severity } from './finding.js';
 import { innerPid, type ProcRecord } from '../record/record.js';
 import type { FindingPolicy } from './policy.js';
-import { evaluatePss, PSS_URL, unprivilegedRoot, type Control, type PodSecurity, type UnmetControl } from './pss.js';
+import { hostMountsOf } from './mounts.js';
+import { evaluatePss, levelAtLeast, PSS_URL, unprivilegedRoot, type Control, type PodSecurity, type UnmetControl } from './pss.js';
 
 export { atLeast, SEVERITIES, type Finding, type Severity } from './finding.js';
 
@@ -15,7 +16,13 @@ export { atLeast, SEVERITIES, type Finding, type Severity } from './finding.js';
  * Findings table gives the reasons.
  */
 const CONTROL_IDS: Record<string, string> = {
+  'baseline/HostProcess': 'host-process',
   'baseline/Host Namespaces': 'host-namespaces',
+  'baseline/HostPath Volumes': 'host-path-volume',
+  'baseline/Host Ports': 'host-ports',
+  'baseline//proc Mount Type': 'proc-unmasked',
+  'baseline/Sysctls': 'unsafe-sysctls',
+  'restricted/Volume Types': 'volume-types',
   'baseline/Privileged Containers': 'all-capabilities',
   'baseline/Capabilities': 'dangerous-capabilities',
   'baseline/AppArmor': 'apparmor-unconfined',
@@ -88,6 +95,24 @@ export function findingsFor(item: ProcRecord, policy: FindingPolicy, pss: PodSec
     rest.set(key, [...(rest.get(key) ?? []), c.message]);
   }
   for (const [control, messages] of rest) out.push(exceeds((control || null) as Control | null, messages, null));
+
+  // A way out of the container, mounted in: critical whatever the spec says or the level.
+  const escapes = inPod && item.mounts ? hostMountsOf(item.mounts, policy.security?.hostPathMounts ?? []).filter((m) => m.escape) : [];
+  if (escapes.length) {
+    out.push({ id: 'host-escape-mount', severity: 'critical', control: 'HostPath Volumes',
+      message: `the container mounts ${escapes.map((m) => `${m.escape === 'runtime socket' ? 'a container runtime\'s socket' : m.escape === 'host root' ? 'the host\'s /' : 'the host\'s /proc'} ` +
+        `(${m.root} at ${m.mountPoint})`).join(', ')}: whoever runs in it controls the node. ${PSS_URL}#baseline` });
+  }
+
+  // Admission passed the spec at the namespace's level; the kernel shows less.
+  const ns = policy.namespaceLevel;
+  if (inPod && ns && pss && !levelAtLeast(pss.level, ns.level)) {
+    // The controls of the namespace's level (and below) that the process does not meet.
+    const below = pss.unmet.filter((u) => ns.level === 'restricted' || u.level === 'baseline').map((u) => u.control);
+    out.push({ id: 'below-namespace-level', severity: 'critical',
+      message: `namespace ${ns.namespace} enforces Pod Security ${ns.level}:${ns.version} (pod-security.kubernetes.io/enforce); ` +
+        `admission passed the spec, but the kernel shows ${pss.level}: ${[...new Set(below)].join(', ')} not met` });
+  }
 
   // Root that is not root on the node: worth knowing, nothing to fix.
   const userns = inPod && item.uid?.[1] === 0 ? unprivilegedRoot(item) : null;

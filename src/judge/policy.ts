@@ -10,6 +10,16 @@ export interface FindingPolicy {
   security: SecuritySpec | null;
   /** Seconds a pod is given to stop before SIGKILL. */
   terminationGracePeriodSeconds: number;
+  /** The namespace's Pod Security admission level (pod-security.kubernetes.io/enforce), when it was read. */
+  namespaceLevel?: NamespaceLevel | null;
+}
+
+/** A namespace's enforce label, as admission reads it: an unknown value is enforced as restricted. */
+export interface NamespaceLevel {
+  namespace: string;
+  level: 'privileged' | 'baseline' | 'restricted';
+  /** The label's version, or latest. */
+  version: string;
 }
 
 /**
@@ -38,6 +48,23 @@ export interface SecuritySpec {
   hostPID: boolean;
   hostNetwork: boolean;
   hostIPC: boolean;
+  /** securityContext.procMount: Default, Unmasked, or null when unset. */
+  procMount: string | null;
+  /** The pod's hostPath volumes (their paths), and where this container mounts any of them. */
+  hostPathVolumes: string[];
+  hostPathMounts: string[];
+  /** hostPort of this container's ports, where set. */
+  hostPorts: number[];
+  /** The pod's sysctls. */
+  sysctls: string[];
+  /** Volume types the pod uses outside restricted's list (hostPath, nfs, …). */
+  otherVolumeTypes: string[];
+  /** seLinuxOptions: type, user, role, as set. */
+  seLinuxType: string | null;
+  seLinuxUser: string | null;
+  seLinuxRole: string | null;
+  /** windowsOptions.hostProcess. */
+  hostProcess: boolean;
 }
 
 export const HOST_POLICY: FindingPolicy = { scope: 'host', security: null, terminationGracePeriodSeconds: 30 };

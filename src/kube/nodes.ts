@@ -12,6 +12,11 @@ export interface NodeObject {
   };
 }
 
+/** One Node. */
+export function getNode(cluster: Cluster, name: string, o: ListOptions): Promise<NodeObject> {
+  return getObject<NodeObject>(cluster, `/api/v1/nodes/${encodeURIComponent(name)}`, { verb: 'get', resource: 'nodes', namespace: '(all)', name }, o);
+}
+
 /** node/NAME, or every node (-l: those matching), by name. */
 export async function resolveNodes(cluster: Cluster, name: string | null, selector: string | null, o: ListOptions): Promise<NodeObject[]> {
   if (name !== null) {

@@ -63,6 +63,18 @@ export function ttyName(ttyNr: number): string {
   return `${major}:${minor}`;
 }
 
+/**
+ * Whether a stat line is a kernel thread's: PF_KTHREAD (0x00200000) in its
+ * flags (field 9). Only the host's PID namespace holds kernel threads.
+ * https://github.com/torvalds/linux/blob/master/include/linux/sched.h (PF_KTHREAD)
+ */
+export function isKernelThread(text: string): boolean | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const flags = Number(text.slice(close + 1).trim().split(/\s+/)[9 - 3]);
+  return Number.isSafeInteger(flags) ? (flags & 0x00200000) !== 0 : null;
+}
+
 /** /proc/uptime: seconds since boot, to the hundredth (the first number). */
 export function parseUptime(text: string): number | null {
   const m = /^\s*(\d{1,12}(?:\.\d{1,9})?)\s/.exec(text);

@@ -136,7 +136,7 @@ export function interpret(target: ExecTarget, where: Where, spec: ReadSpec, resu
     const order = new Map(spec.pids.map((p, i) => [p, i]));
     procs.sort((a, b) => (order.get(a.frames.pid) ?? 0) - (order.get(b.frames.pid) ?? 0) || (a.frames.tid ?? 0) - (b.frames.tid ?? 0));
   }
-  return { procs, context: readContext(read.shared), missing, warnings, failure: unitFailure };
+  return { procs, context: readContext(read.shared, read.sharedMissing), missing, warnings, failure: unitFailure };
 }
 
 /**

@@ -1,11 +1,17 @@
 import type { ReadContext } from '../record/record.js';
 import { parseIdNames } from '../procfs/passwd.js';
-import { parseBootTime, parseUptime } from '../procfs/stat.js';
+import { parseMountinfo } from '../procfs/mountinfo.js';
+import { isKernelThread, parseBootTime, parseUptime } from '../procfs/stat.js';
+import type { Missed } from './frame.js';
 import type { SharedFile } from './files.js';
 
 /** The per-container frames (image user and group files, /proc/stat) → what every item of the read shares. */
-export function readContext(shared: Partial<Record<SharedFile, string>>): ReadContext {
+export function readContext(shared: Partial<Record<SharedFile, string>>, missing: Partial<Record<SharedFile, Missed>> = {}): ReadContext {
   return {
+    mounts: shared.self_mountinfo !== undefined ? parseMountinfo(shared.self_mountinfo) : null,
+    hostPid: shared.pid2_stat !== undefined ? isKernelThread(shared.pid2_stat)
+      // No PID 2 at all: not the host's PID namespace, where kthreadd is always PID 2.
+      : missing.pid2_stat?.kind === 'no such process' ? false : null,
     users: shared.passwd !== undefined ? idNames(shared.passwd) : null,
     groups: shared.group !== undefined ? idNames(shared.group) : null,
     bootTime: shared.procstat !== undefined ? parseBootTime(shared.procstat) : null,

@@ -6,7 +6,7 @@
  * https://man7.org/linux/man-pages/man5/proc.5.html
  */
 export type ProcFile = 'status' | 'stat' | 'attr' | 'uid_map' | 'gid_map' | 'cgroup' | 'cmdline';
-export type SharedFile = 'passwd' | 'group' | 'procstat' | 'uptime' | 'self_attr' | 'self_uid_map' | 'self_gid_map';
+export type SharedFile = 'passwd' | 'group' | 'procstat' | 'uptime' | 'self_attr' | 'self_uid_map' | 'self_gid_map' | 'self_mountinfo' | 'pid2_stat';
 
 /** Path of each per-process file under /proc/PID (or /proc/PID/task/TID). */
 export const PROC_FILE_PATH: Record<ProcFile, string> = {
@@ -34,7 +34,14 @@ export const SHARED_FILE_PATH: Record<SharedFile, string> = {
   self_attr: '/proc/self/attr/current',
   self_uid_map: '/proc/self/uid_map',
   self_gid_map: '/proc/self/gid_map',
+  // The container's mounts (the read runs in its mount namespace): its masked and read-only /proc paths, and host paths.
+  self_mountinfo: '/proc/self/mountinfo',
+  // PID 2 of the PID namespace: kthreadd, a kernel thread, only in the host's (a container sharing it: hostPID).
+  pid2_stat: '/proc/2/stat',
 };
+
+/** Files about the kernel or the PID namespace, the same whichever container reads them: a debug container (which shares the PID namespace) may read them too. */
+export const NAMESPACE_FILES: readonly SharedFile[] = ['procstat', 'uptime', 'pid2_stat'];
 
 /** What one container read asks for: a read spec, decided once from the options. */
 export interface ReadSpec {
@@ -66,7 +73,7 @@ export function readSpec(pids: number[] | 'all', threads: boolean,
     shared.push('procstat', 'uptime');
   }
   if (opts.accounts ?? true) shared.unshift('passwd', 'group');
-  if (opts.perContainer) shared.push('self_attr', 'self_uid_map', 'self_gid_map');
+  if (opts.perContainer) shared.push('self_attr', 'self_uid_map', 'self_gid_map', 'self_mountinfo', 'pid2_stat');
   else files.push('attr', 'uid_map', 'gid_map');
   if (opts.cgroup) files.push('cgroup');
   if (opts.cmdline) files.push('cmdline');

@@ -1,6 +1,6 @@
 import type { FailureKind } from '../errors.js';
 import { parseStatus, splitStatusTexts } from '../procfs/status.js';
-import { PROC_FILE_PATH, SHARED_FILE_PATH, MAX_FRAME, type ProcFile, type ReadSpec, type SharedFile } from './files.js';
+import { NAMESPACE_FILES, PROC_FILE_PATH, SHARED_FILE_PATH, MAX_FRAME, type ProcFile, type ReadSpec, type SharedFile } from './files.js';
 
 /**
  * Framing: every chunk of one exec's output is tied to the file it came from.
@@ -57,6 +57,8 @@ export interface ProcFrames {
 export interface Unframed {
   procs: ProcFrames[];
   shared: Partial<Record<SharedFile, string>>;
+  /** Per-container files that could not be read, and why (a file that is not there says something too). */
+  sharedMissing: Partial<Record<SharedFile, Missed>>;
   /** The helper's own PIDs (scripted reads), which are left out; null when none were reported. */
   helpers: Set<number> | null;
   /** Explicit PIDs whose status could not be read, with the reason stderr gave. */
@@ -76,7 +78,7 @@ const NO_SUCH_PROCESS: Missed = { kind: 'no such process', message: 'no such pro
 
 /** Files read once per container; a debug container's /etc files are its image's, not the target's. */
 function sharedFiles(spec: ReadSpec, mode: ReadMode): SharedFile[] {
-  return mode === 'debug' ? spec.shared.filter((f) => f === 'procstat') : spec.shared;
+  return mode === 'debug' ? spec.shared.filter((f) => NAMESPACE_FILES.includes(f)) : spec.shared;
 }
 
 /**
@@ -176,7 +178,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
       const missing = new Map<number, Missed>();
       const forged: Missed = { kind: 'garbled output', message: 'not shown: the read carried forged frame markers' };
       if (spec.pids !== 'all') for (const pid of spec.pids) missing.set(pid, forged);
-      return { procs: [], shared: {}, helpers, missing, warnings, error };
+      return { procs: [], shared: {}, sharedMissing: {}, helpers, missing, warnings, error };
     }
     pieces = pieces.slice(0, complete);
   } else if (stdout.length > 0) {
@@ -185,11 +187,14 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
 
   const procs: ProcFrames[] = [];
   const sharedOut: Partial<Record<SharedFile, string>> = {};
+  const sharedMissing: Partial<Record<SharedFile, Missed>> = {};
   if (pieces && dirs) {
     // Per-process frames come first, so a cut stream keeps whole processes; the per-container files close the read.
     const sharedAt = dirs.length * groups.length;
     shared.forEach((f, i) => {
-      if (sharedAt + i < pieces!.length && !errors.has(SHARED_FILE_PATH[f])) sharedOut[f] = cap(pieces![sharedAt + i]);
+      const failed = errors.get(SHARED_FILE_PATH[f]);
+      if (failed) sharedMissing[f] = failed;
+      else if (sharedAt + i < pieces!.length) sharedOut[f] = cap(pieces![sharedAt + i]);
     });
     dirs.forEach((dir, d) => {
       if (dir.unmatched) return;
@@ -236,7 +241,7 @@ export function unframe(spec: ReadSpec, mode: ReadMode, stdout: string, stderr: 
       }
     }
   }
-  return { procs, shared: sharedOut, helpers, missing, warnings, error: null };
+  return { procs, shared: sharedOut, sharedMissing, helpers, missing, warnings, error: null };
 }
 
 /** One process directory of a scripted read; `unmatched`: a PID whose task glob matched nothing (it has frames, all empty). */

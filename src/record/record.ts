@@ -7,6 +7,7 @@ import { parseStat, ttyName, USER_HZ, type StatRecord } from '../procfs/stat.js'
 import { isHostMap, toHost, type IdRange as Range } from '../procfs/idmap.js';
 import { parseStatus, type StatusRecord } from '../procfs/status.js';
 import type { ProcFrames } from '../read/frame.js';
+import type { Mounts } from '../procfs/mountinfo.js';
 import type { Failure } from './failure.js';
 import type { Where } from './where.js';
 
@@ -19,6 +20,10 @@ export interface ReadContext {
   readonly bootTime: number | null;
   /** Seconds since boot when the read was made (/proc/uptime). */
   readonly uptime?: number | null;
+  /** The container's mounts (its own mountinfo), where the read could take them. */
+  readonly mounts?: Mounts | null;
+  /** Whether the container is in the host's PID namespace (kthreadd is its PID 2); null when the read could not tell. */
+  readonly hostPid?: boolean | null;
   /** The container's own LSM label and user-namespace maps, for reads that take them once per container. */
   readonly attr?: string;
   readonly uidMap?: string;
@@ -110,6 +115,10 @@ export interface ProcRecord {
   readonly fields: Readonly<Record<string, string>>;
   /** The ephemeral debug container the status was read through, else null. */
   readonly debugContainer: string | null;
+  /** Its container's mounts, as the kernel lists them; null where they were not read (shared by every record of the container). */
+  readonly mounts: Mounts | null;
+  /** Whether it runs in the host's PID namespace; null where the read could not tell. */
+  readonly hostPidNamespace: boolean | null;
   /** Node reads: the pod UID the process's cgroup names (also of a pod the API server does not list); else null. */
   readonly cgroupPodUid: string | null;
 }
@@ -140,6 +149,8 @@ export interface RecordSource {
   accounts?: Pick<ReadContext, 'users' | 'groups'>;
   /** Local reads of a process in another mount namespace: the host's account files, for hostUser and hostGroup. */
   hostAccounts?: Pick<ReadContext, 'users' | 'groups'>;
+  /** Node reads: whether the process is in the node's PID namespace, from its NSpid. */
+  hostPidNamespace?: boolean | null;
 }
 
 /** One process's frames → its record, decoded. Each section is optional. */
@@ -217,6 +228,8 @@ export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext =
     fields: f,
     debugContainer: from.debugContainer ?? null,
     cgroupPodUid: from.cgroupPodUid ?? null,
+    mounts: ctx.mounts ?? null,
+    hostPidNamespace: from.hostPidNamespace !== undefined ? from.hostPidNamespace : ctx.hostPid ?? null,
   };
 }
 
@@ -262,6 +275,8 @@ export function failedRecord(where: Where, pid: number | null, failure: Failure,
     fields: {},
     debugContainer: null,
     cgroupPodUid: from.cgroupPodUid ?? null,
+    mounts: null,
+    hostPidNamespace: null,
   };
 }
 

@@ -78,9 +78,10 @@ export interface Document {
   kind: typeof DOCUMENT_KIND;
   items: Record<string, unknown>[];
   pods?: PodLevel[];
+  drift?: unknown[];
 }
 
 /** A whole document at once, for the printers that need it whole (jsonpath over .items, --sort-by). */
-export function toDocument(items: readonly Judged[], spec: DocumentSpec, pods: PodLevel[] = podLevels(items)): Document {
-  return { kind: DOCUMENT_KIND, items: items.map((j) => documentItem(j, spec)), ...(pods.length ? { pods } : {}) };
+export function toDocument(items: readonly Judged[], spec: DocumentSpec, pods: PodLevel[] = podLevels(items), drift: unknown[] = []): Document {
+  return { kind: DOCUMENT_KIND, items: items.map((j) => documentItem(j, spec)), ...(pods.length ? { pods } : {}), ...(drift.length ? { drift } : {}) };
 }

@@ -27,9 +27,10 @@ export class JsonStream {
   }
 
   /** The end of the document: the items closed, then `pods` when there are any. Not called when the read was cut. */
-  end(pods: PodLevel[]): string {
+  end(pods: PodLevel[], drift: unknown[] = []): string {
     let text = this.open() + (this.count ? '\n  ]' : ']');
     if (pods.length) text += `,\n  "pods": ${indent(JSON.stringify(pods, null, 2), '  ').trimStart()}`;
+    if (drift.length) text += `,\n  "drift": ${indent(JSON.stringify(drift, null, 2), '  ').trimStart()}`;
     return safeJson(text + '\n}\n');
   }
 

@@ -20,7 +20,7 @@ const streamed = (make: () => JsonStream | YamlStream): Renderer => ({
   progress: false,
   start(spec): RenderStream {
     const s = make();
-    return { add: (items) => s.add(items.map((j) => documentItem(j, spec))), end: (tail) => s.end(tail.pods), cut: () => '' };
+    return { add: (items) => s.add(items.map((j) => documentItem(j, spec))), end: (tail) => s.end(tail.pods, tail.drift), cut: () => '' };
   },
 });
 

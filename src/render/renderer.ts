@@ -1,5 +1,7 @@
 import { CliError, EXIT } from '../errors.js';
 import type { Judged } from '../judge/judge.js';
+import type { ReplicaState } from '../judge/drift.js';
+import type { Finding } from '../judge/finding.js';
 import type { PodLevel } from '../judge/levels.js';
 import { toDocument, type Document, type DocumentSpec } from './document.js';
 import type { TableHints } from './table.js';
@@ -25,9 +27,19 @@ export interface RenderSpec extends DocumentSpec {
   detail: boolean;
 }
 
-/** What ends an output: each pod's level, gathered as the items went by. */
+/** What ends an output: each pod's level, gathered as the items went by, and the owners whose replicas differ. */
 export interface RenderTail {
   pods: PodLevel[];
+  drift?: DriftReport[];
+}
+
+/** An owner whose replicas' kernel state differs: the findings, and each replica's state, node and runtime. */
+export interface DriftReport {
+  namespace: string;
+  owner: string;
+  container: string;
+  findings: Finding[];
+  replicas: ReplicaState[];
 }
 
 /**
@@ -61,7 +73,7 @@ export function wholeDocument(format: (doc: Document, spec: RenderSpec) => strin
   return {
     showsFailures: true,
     progress: false,
-    start: (spec) => gathering((all, tail) => format(toDocument(all, spec, tail.pods), spec)),
+    start: (spec) => gathering((all, tail) => format(toDocument(all, spec, tail.pods, tail.drift), spec)),
   };
 }
 

@@ -184,7 +184,8 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
   // The Pod Security Standards level each process meets, judged on its kernel state (src/judge/pss.ts).
   const streamedPods = hints.origins || hints.nodes;
   if (judged.some((j) => j.record.where.pod !== null && j.judgement.podSecurity) || streamedPods) {
-    columns.push({ head: 'LEVEL', cell: (_, j) => j.judgement.podSecurity?.level ?? '' });
+    // A * where the level rests on a control the kernel could show but this read could not see (the spec said instead).
+    columns.push({ head: 'LEVEL', cell: (_, j) => (j.judgement.podSecurity ? `${j.judgement.podSecurity.level}${j.judgement.podSecurity.assumed ? '*' : ''}` : '') });
   }
   if (judged.some((j) => j.judgement.findings.length) || streamedPods) {
     columns.push({ head: 'FINDINGS', cell: (_, j) => j.judgement.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(',') || 'none' });
@@ -206,8 +207,11 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
   out.push(safe(`State:   ${item.state ?? '?'}`));
   if (item.where.pod !== null && podSecurity) {
     const unmet = [...new Set(podSecurity.unmet.map((u) => u.control))];
-    out.push(safe(`Level:   ${podSecurity.level}   (Pod Security Standards, on the kernel's state` +
-      `${unmet.length ? `; unmet: ${unmet.join(', ')}` : ''})`));
+    const notJudged = [...new Set(podSecurity.controls.filter((c) => c.met === null).map((c) => c.control))];
+    const assumed = podSecurity.controls.filter((c) => c.unverified).map((c) => c.control);
+    out.push(safe(`Level:   ${podSecurity.level}${podSecurity.assumed ? '*' : ''}   (Pod Security Standards, on the kernel's state` +
+      `${unmet.length ? `; unmet: ${unmet.join(', ')}` : ''}${notJudged.length ? `; not judged: ${notJudged.join(', ')}` : ''}` +
+      `${assumed.length ? `; * from the spec, which this read could not check: ${[...new Set(assumed)].join(', ')}` : ''})`));
   }
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [
@@ -239,6 +243,12 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
     out.push('');
     const rows = findings.map((f) => [f.severity.toUpperCase(), f.id, f.message].map((c) => safe(c)));
     out.push(layout(opts.noHeaders ? null : ['FINDINGS', 'ID', 'MESSAGE'], rows, [false, false, true], style));
+  }
+  if (podSecurity && item.where.pod !== null && opts.show.capabilities && opts.show.signals) {
+    out.push('');
+    const rows = podSecurity.controls.map((c) => [c.control, c.level, c.judged, c.met === null ? '-' : c.met ? 'yes' : 'NO',
+      c.unverified ? `${c.shows} (${c.unverified})` : c.shows].map((x) => safe(x)));
+    out.push(layout(opts.noHeaders ? null : ['CONTROLS', 'LEVEL', 'JUDGED', 'MET', 'SHOWS'], rows, [false, false, false, false, true], style));
   }
   if (opts.show.capabilities) {
     out.push('');

@@ -38,10 +38,11 @@ export class YamlStream {
     return text;
   }
 
-  end(pods: PodLevel[]): string {
+  end(pods: PodLevel[], drift: unknown[] = []): string {
     let text = this.open();
     if (this.count === 0) text = text.replace(/items:\n$/, 'items: []\n');
     if (pods.length) text += renderYaml({ pods });
+    if (drift.length) text += renderYaml({ drift });
     return text;
   }
 

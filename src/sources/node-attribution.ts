@@ -1,5 +1,5 @@
 import { containerIdOf, parseCgroup } from '../procfs/cgroup.js';
-import { HOST_POLICY, type FindingPolicy } from '../judge/policy.js';
+import { HOST_POLICY, type FindingPolicy, type NamespaceLevel } from '../judge/policy.js';
 import { containersOf } from '../kube/containers.js';
 import type { ContainerSpec, Pod } from '../kube/pod.js';
 import type { ContainerRead } from '../read/container.js';
@@ -89,7 +89,8 @@ export interface Attributed {
  * names and the policy it is judged by. Pure. `asked`: the PIDs asked for by
  * number, in that order; one of the reader's own then says so rather than vanishing.
  */
-export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | null, node: string, asked: number[] | null = null): Attributed {
+export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | null, node: string, asked: number[] | null = null,
+  levels: ReadonlyMap<string, NamespaceLevel | null> = new Map()): Attributed {
   const index = indexPods(pods);
   const unknown = new Set<string>();
   let unknownProcesses = 0;
@@ -100,8 +101,11 @@ export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | 
   for (const proc of read.procs) {
     const { frames, status } = proc;
     const placed = place(frames.files.cgroup, index, readerUid);
+    // Seen from the node, a container's process has a PID in each namespace down to its own (NSpid "N 1");
+    // one PID only means the node's own PID namespace: hostPID.
+    const nested = (status.fields.NSpid ?? '').trim().split(/\s+/).length > 1;
     const record = (where: Where, cgroupPodUid: string | null) =>
-      buildRecord(where, frames, read.context, { status, cgroupPodUid });
+      buildRecord(where, frames, read.context, { status, cgroupPodUid, hostPidNamespace: where.pod !== null ? !nested : null });
     switch (placed.kind) {
       case 'reader':
         if (asked !== null) {
@@ -112,14 +116,16 @@ export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | 
         break;
       case 'container': {
         const where = { node, namespace: placed.pod.metadata.namespace, pod: placed.pod.metadata.name, container: placed.container };
-        const policy = policyOf(`${placed.podUid}/${placed.container}`, () => podPolicy(placed.pod, placed.spec));
+        const policy = policyOf(`${placed.podUid}/${placed.container}`,
+          () => ({ ...podPolicy(placed.pod, placed.spec), namespaceLevel: levels.get(placed.pod.metadata.namespace) ?? null }));
         items.push({ policy, record: record(where, placed.podUid) });
         break;
       }
       case 'sandbox': {
         // The pod's, but no container's: pod-level judgement (PID 1, root) without a container spec to compare.
         const where = { node, namespace: placed.pod.metadata.namespace, pod: placed.pod.metadata.name, container: null };
-        const policy = policyOf(placed.podUid, () => ({ ...podPolicy(placed.pod, undefined), security: null }));
+        const policy = policyOf(placed.podUid, () => ({ ...podPolicy(placed.pod, undefined), security: null,
+          namespaceLevel: levels.get(placed.pod.metadata.namespace) ?? null }));
         items.push({ policy, record: record(where, placed.podUid) });
         break;
       }

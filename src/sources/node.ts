@@ -1,5 +1,5 @@
 import { CliError, EXIT } from '../errors.js';
-import { HOST_POLICY } from '../judge/policy.js';
+import { HOST_POLICY, type NamespaceLevel } from '../judge/policy.js';
 import type { Cluster } from '../kube/config.js';
 import type { ListOptions } from '../kube/list.js';
 import { podsOnNode, resolveNodes, type NodeObject } from '../kube/nodes.js';
@@ -12,6 +12,7 @@ import { failedRecord } from '../record/record.js';
 import type { Where } from '../record/where.js';
 import { Janitor } from './janitor.js';
 import { attribute } from './node-attribution.js';
+import { levelsOf } from './pods.js';
 import { ordered } from './pool.js';
 import type { Batch, Source, SourceContext } from './source.js';
 
@@ -61,6 +62,8 @@ async function* readNodes(opts: NodeReadSpec, read: ReadSpec, cluster: Cluster, 
   ctx.log(`context ${cluster.context}, server ${cluster.server}, reader pods in namespace ${namespace}`);
   const listing: ListOptions = { timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn };
   const nodes = await resolveNodes(cluster, opts.nodes?.name ?? null, opts.selector, listing);
+  // Every namespace's Pod Security level, once, for the pods the node's processes turn out to belong to.
+  const levels = nodes.length ? await levelsOf(cluster, null, listing, ctx) : new Map();
   if (nodes.length === 0) ctx.notice(`No nodes found${opts.selector ? ` matching ${opts.selector}` : ''}.`);
 
   const spec: ReadSpec = {
@@ -76,7 +79,7 @@ async function* readNodes(opts: NodeReadSpec, read: ReadSpec, cluster: Cluster, 
     for await (const batch of ordered(nodes, opts.maxConcurrency, async (node): Promise<Batch> => {
       const where: Where = { node: node.metadata.name, namespace: null, pod: null, container: null };
       try {
-        return await readNode(cluster, janitor, node, namespace, spec, opts, ctx);
+        return await readNode(cluster, janitor, node, namespace, spec, opts, ctx, levels);
       } catch (err) {
         if (single) throw err;
         const f = failureOf(err, where);
@@ -93,7 +96,7 @@ async function* readNodes(opts: NodeReadSpec, read: ReadSpec, cluster: Cluster, 
 
 /** One node: create the reader, wait, read, list the node's pods, attribute; the reader is deleted whatever happens. */
 async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, namespace: string, spec: ReadSpec,
-  opts: NodeReadSpec, ctx: SourceContext): Promise<Batch> {
+  opts: NodeReadSpec, ctx: SourceContext, levels: Map<string, NamespaceLevel | null>): Promise<Batch> {
   const nodeName = node.metadata.name;
   const where: Where = { node: nodeName, namespace: null, pod: null, container: null };
   const os = node.metadata.labels?.['kubernetes.io/os'];
@@ -120,7 +123,7 @@ async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, na
       timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn,
     });
     ctx.log(`node ${nodeName}: ${result.procs.length} processes read, ${pods.length} pods listed`);
-    const attributed = attribute(result, pods, reader.metadata.uid ?? null, nodeName, spec.pids === 'all' ? null : spec.pids);
+    const attributed = attribute(result, pods, reader.metadata.uid ?? null, nodeName, spec.pids === 'all' ? null : spec.pids, levels);
     const warnings = [...result.warnings];
     if (attributed.unknownPods > 0) {
       warnings.push(`node ${nodeName}: ${attributed.unknownProcesses} process${attributed.unknownProcesses === 1 ? ' is' : 'es are'} in the cgroups of ` +

@@ -1,17 +1,20 @@
 import { CliError } from '../errors.js';
-import type { FindingPolicy } from '../judge/policy.js';
+import { kernelState, type DriftGroup, type ReplicaState } from '../judge/drift.js';
+import type { FindingPolicy, NamespaceLevel } from '../judge/policy.js';
 import type { Cluster } from '../kube/config.js';
 import { containersOf, type ContainerKind } from '../kube/containers.js';
 import { ensureDebugContainer } from '../kube/debug.js';
 import type { ListOptions } from '../kube/list.js';
+import { namespaceLabels } from '../kube/namespaces.js';
+import { getNode } from '../kube/nodes.js';
 import { checkLinux, checkRunning, resolveContainer, type Pod } from '../kube/pod.js';
 import { podPages, type Target } from '../kube/targets.js';
 import { containerRecords, readContainer, type ExecLimits } from '../read/container.js';
 import type { ReadSpec } from '../read/files.js';
-import { failedRecord } from '../record/record.js';
+import { failedRecord, innerPid, type ProcRecord } from '../record/record.js';
 import { failureOf, type Failure } from '../record/failure.js';
 import { describeWhere, inContainer, type Where } from '../record/where.js';
-import { podPolicy } from './policy.js';
+import { namespaceLevel, podPolicy } from './policy.js';
 import { ordered } from './pool.js';
 import type { Batch, Source, SourceContext } from './source.js';
 
@@ -30,6 +33,8 @@ export interface PodsSpec {
   requestTimeoutMs: number;
   maxBytes: number;
   chunkSize: number;
+  /** --require-level enforce: the namespaces' levels must be read, and a failure to read them said. */
+  namespaceLevelsNeeded?: boolean;
 }
 
 /** One container to read: everything the read needs of its pod, decided when the pod was listed; the Pod itself is let go. */
@@ -37,6 +42,9 @@ interface Unit {
   where: Where & { namespace: string; pod: string; container: string };
   kind: ContainerKind;
   policy: FindingPolicy;
+  /** The pod's controller ("ReplicaSet api-6d4cf56db9") and node, for comparing replicas. */
+  owner: string | null;
+  node: string | null;
   /** What a debug container needs of the pod (its ephemeral containers), only with --debug-image. */
   pod: Pod | null;
 }
@@ -65,6 +73,12 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn,
   };
   const limits: ExecLimits = { timeoutMs: opts.requestTimeoutMs, maxBytes: opts.maxBytes, log: ctx.log, signal: ctx.signal };
+  // Asked beside the pod list (its own connection), not before it: no round trip is added.
+  // One pod read says only with -v that it could not read its namespace (namespace-scoped users seldom may), unless a gate needs it.
+  const quiet = single && !opts.namespaceLevelsNeeded ? { ...ctx, warn: ctx.log } : ctx;
+  const levelsAsked = levelsOf(cluster, opts.allNamespaces ? null : namespace, listing, quiet);
+  let levels: Map<string, NamespaceLevel | null> | null = null;
+  const replicas = new Replicas();
   let pods = 0;
   let planned = 0;
   let remaining: number | null = null;
@@ -83,6 +97,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     const query = { target: opts.target, selector: opts.selector, allNamespaces: opts.allNamespaces, namespace };
     for await (const page of podPages(cluster, query, listing)) {
       remaining = page.remaining;
+      levels ??= await levelsAsked;
       for (const pod of page.pods) {
         if (ctx.signal.aborted) return;
         if (pod instanceof CliError) {
@@ -104,7 +119,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     let units: Unit[];
     try {
       checkLinux(pod);
-      units = unitsOf(pod, opts, single ? ctx.notice : () => {});
+      units = unitsOf(pod, opts, single ? ctx.notice : () => {}, levels?.get(pod.metadata.namespace) ?? null);
     } catch (err) {
       planned++;
       yield { kind: 'done', batch: failed(podWhere, err) };
@@ -146,6 +161,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
         }
       }
       const records = containerRecords(where, result, read, via);
+      replicas.add(unit, records);
       // A read cut short stands in documents as an item for the container, beside what did arrive.
       const items = result.failure ? [...records, failedRecord(where, null, result.failure)] : records;
       return { unit: where, items: items.map((record) => ({ record, policy: unit.policy })), failures: result.failure ? [result.failure] : [],
@@ -161,15 +177,60 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     ctx.progress(done, remaining === null ? null : planned + remaining);
     yield batch;
   }
+  const drift = await replicas.drifting(cluster, listing, ctx);
+  if (drift.length) yield { unit: null, items: [], failures: [], warnings: [], drift };
+}
+
+/**
+ * The kernel state of each replica's PID 1, by owner and container: small
+ * (one entry per pod), kept to the end of the sweep, where the owners whose
+ * replicas differ get their nodes' runtime and kubelet versions.
+ */
+class Replicas {
+  private readonly groups = new Map<string, { namespace: string; owner: string; container: string; replicas: ReplicaState[] }>();
+
+  add(unit: Unit, records: ProcRecord[]): void {
+    if (!unit.owner) return;
+    const init = records.find((r) => r.failure === null && r.tid === null && innerPid(r) === 1);
+    if (!init) return;
+    const key = `${unit.where.namespace}/${unit.owner}/${unit.where.container}`;
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { namespace: unit.where.namespace, owner: unit.owner, container: unit.where.container, replicas: [] }));
+    group.replicas.push({ pod: unit.where.pod, node: unit.node, runtime: null, kubelet: null, state: kernelState(init) });
+  }
+
+  async drifting(cluster: Cluster, listing: ListOptions, ctx: Pick<SourceContext, 'warn' | 'log'>): Promise<DriftGroup[]> {
+    const same = (a: ReplicaState, b: ReplicaState) => JSON.stringify(a.state) === JSON.stringify(b.state);
+    const differ = [...this.groups.values()].filter((g) => g.replicas.length > 1 && g.replicas.some((r) => !same(r, g.replicas[0])));
+    if (!differ.length) return [];
+    // Each node read once; without permission to read Nodes, the pods are compared without their versions.
+    const nodes = new Map<string, { runtime: string | null; kubelet: string | null }>();
+    let refused = false;
+    for (const name of new Set(differ.flatMap((g) => g.replicas.map((r) => r.node)).filter((n): n is string => n !== null))) {
+      if (refused) break;
+      try {
+        const node = await getNode(cluster, name, listing);
+        nodes.set(name, { runtime: node.status?.nodeInfo?.containerRuntimeVersion ?? null, kubelet: node.status?.nodeInfo?.kubeletVersion ?? null });
+      } catch (err) {
+        refused = true;
+        ctx.warn(`cannot read node ${name} (${(err as Error).message}); replicas that differ are told without their nodes' runtime and kubelet versions`);
+      }
+    }
+    return differ.map((g) => ({ ...g, replicas: g.replicas.map((r) => ({ ...r, ...(r.node ? nodes.get(r.node) : undefined) })) }));
+  }
 }
 
 /** The containers to read in one pod: -c, --all-containers, or the default. */
-function unitsOf(pod: Pod, opts: Pick<PodsSpec, 'allContainers' | 'container' | 'debugImage'>, notice: (line: string) => void): Unit[] {
+function unitsOf(pod: Pod, opts: Pick<PodsSpec, 'allContainers' | 'container' | 'debugImage'>, notice: (line: string) => void,
+  namespaceLevel: NamespaceLevel | null): Unit[] {
   const all = containersOf(pod);
+  const controller = pod.metadata.ownerReferences?.find((o) => o?.controller === true);
   const unit = (name: string, kind: ContainerKind): Unit => ({
     where: inContainer(pod.metadata.namespace, pod.metadata.name, name) as Unit['where'],
     kind,
-    policy: podPolicy(pod, all.find((c) => c.name === name)?.spec),
+    owner: controller && typeof controller.kind === 'string' && typeof controller.name === 'string' ? `${controller.kind} ${controller.name}` : null,
+    node: typeof pod.spec.nodeName === 'string' ? pod.spec.nodeName : null,
+    policy: { ...podPolicy(pod, all.find((c) => c.name === name)?.spec), namespaceLevel },
     pod: opts.debugImage ? debugView(pod) : null,
   });
   if (opts.allContainers) {
@@ -180,6 +241,23 @@ function unitsOf(pod: Pod, opts: Pick<PodsSpec, 'allContainers' | 'container' | 
   const chosen = resolveContainer(pod, opts.container);
   if (chosen.notice) notice(chosen.notice);
   return [unit(chosen.name, chosen.kind)];
+}
+
+/**
+ * Each namespace's Pod Security level, for judging processes against what
+ * admission enforces there: one namespace, or all (-A). Without permission
+ * to read namespaces, said once, and the read goes on without.
+ */
+export async function levelsOf(cluster: Cluster, namespace: string | null, listing: ListOptions, ctx: Pick<SourceContext, 'warn' | 'log'>):
+  Promise<Map<string, NamespaceLevel | null>> {
+  const out = new Map<string, NamespaceLevel | null>();
+  try {
+    for (const [ns, labels] of await namespaceLabels(cluster, namespace, listing)) out.set(ns, namespaceLevel(ns, labels, ctx.warn));
+  } catch (err) {
+    ctx.warn(`cannot read the namespace${namespace ? ` ${namespace}` : 's'} (${(err as Error).message}); ` +
+      'processes are judged without their namespace\'s Pod Security level (pod-security.kubernetes.io/enforce)');
+  }
+  return out;
 }
 
 /** The little of a pod a debug container needs (its ephemeral containers and their states), so the rest can go. */

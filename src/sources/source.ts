@@ -1,3 +1,4 @@
+import type { DriftGroup } from '../judge/drift.js';
 import type { FindingPolicy } from '../judge/policy.js';
 import type { Failure } from '../record/failure.js';
 import type { ProcRecord } from '../record/record.js';
@@ -32,6 +33,8 @@ export interface Batch {
   readonly items: readonly Unjudged[];
   readonly failures: readonly Failure[];
   readonly warnings: readonly string[];
+  /** At the end of a sweep: owners whose replicas' kernel state was compared (judge/drift.ts). */
+  readonly drift?: readonly DriftGroup[];
 }
 
 /** What a source may do besides yielding: log, tell, show progress, and stop when asked. */
