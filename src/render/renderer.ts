@@ -58,10 +58,19 @@ export interface Renderer {
  * at the end.
  */
 export function wholeDocument(format: (doc: Document, spec: RenderSpec) => string): Renderer {
+  return wholeRead((all, spec, tail) => format(toDocument(all, spec, tail.pods), spec));
+}
+
+/**
+ * A document over the whole read's judged items, failed ones included
+ * (-o sarif, -o junit, and the printers over the JSON document above):
+ * written once, at the end.
+ */
+export function wholeRead(format: (all: Judged[], spec: RenderSpec, tail: RenderTail) => string): Renderer {
   return {
     showsFailures: true,
     progress: false,
-    start: (spec) => gathering((all, tail) => format(toDocument(all, spec, tail.pods), spec)),
+    start: (spec) => gathering((all, tail) => format(all, spec, tail)),
   };
 }
 
