@@ -1,4 +1,5 @@
 import { CliError, EXIT } from '../errors.js';
+import type { Severity } from '../judge/finding.js';
 import type { Judged } from '../judge/judge.js';
 import type { PodLevel } from '../judge/levels.js';
 import { toDocument, type Document, type DocumentSpec } from './document.js';
@@ -23,6 +24,8 @@ export interface RenderSpec extends DocumentSpec {
   hints: TableHints;
   /** One process was asked for: tables show it in the detail view. */
   detail: boolean;
+  /** --fail-on: the severity that fails a JUnit test case (warning when absent, as when the flag is not given). */
+  failOn?: Severity | null;
 }
 
 /** What ends an output: each pod's level, gathered as the items went by. */
