@@ -6,7 +6,8 @@ import { toDocument, type Document, type DocumentSpec } from './document.js';
 import type { TableHints } from './table.js';
 
 /** -o, parsed (src/cli/output.ts): a format and, for the templated ones, its template. */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns' | 'custom-columns-file';
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'sarif' | 'junit' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns'
+  | 'custom-columns-file';
 
 export interface OutputSpec {
   format: OutputFormat;
