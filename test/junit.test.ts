@@ -1,7 +1,6 @@
 // -o junit on judged records built from captured status texts: suites,
 // cases, what fails a case (--fail-on), what errs, and every document valid
 // against Jenkins' junit.xsd.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../src/judge/finding.js';
 import type { Judged } from '../src/judge/judge.js';
@@ -10,17 +9,10 @@ import { failure } from '../src/record/failure.js';
 import { failedRecord } from '../src/record/record.js';
 import { renderJunit } from '../src/render/junit.js';
 import type { TableHints } from '../src/render/table.js';
-import { podPolicy } from '../src/sources/policy.js';
+import { containerPolicy, FULL, inPod, NNP, RESTRICTED } from './helpers/captured.js';
 import { at, failedAt, judged, statusRecord } from './helpers/records.js';
 import { junitErrors } from './helpers/schemas.js';
 
-const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
-const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
-const restricted = readFileSync(new URL('fixtures/status/restricted-pod-6.18.txt', import.meta.url), 'utf8');
-const full = host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff').replace(/^CapBnd:.*$/m, 'CapBnd:\t000001ffffffffff');
-const policy = (name = 'app', securityContext: Record<string, unknown> = {}) =>
-  podPolicy({ metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name, securityContext }] } }, { name, securityContext });
-const inPod = (pod: string, container = 'app', namespace = 'default') => ({ namespace, pod, container });
 const HINTS: TableHints = { namespaces: true, origins: true, nodes: false, manyNodes: false, threads: false, cmdline: false, debug: false };
 const NOW = Date.parse('2026-12-02T09:14:03.410Z');
 
@@ -36,9 +28,9 @@ const cases = (xml: string) => [...xml.matchAll(/<testcase [^>]*?(?:\/>|>[\s\S]*
 describe('-o junit: suites and cases', () => {
   it('one suite per pod, one case per container, counted; the run counted at the top', async () => {
     const xml = await junit([
-      judged(statusRecord(inPod('web'), 7, restricted), policy()),
-      judged(statusRecord(inPod('web', 'sidecar'), 1, nnp), policy('sidecar')),
-      judged(statusRecord(inPod('db-0', 'db', 'data'), 7, restricted), policy('db')),
+      judged(statusRecord(inPod('web'), 7, RESTRICTED), containerPolicy()),
+      judged(statusRecord(inPod('web', 'sidecar'), 1, NNP), containerPolicy('sidecar')),
+      judged(statusRecord(inPod('db-0', 'db', 'data'), 7, RESTRICTED), containerPolicy('db')),
     ]);
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kubectl-procstatus" tests="3" failures="1" errors="0">/);
     expect(xml).toContain('<testsuite name="default/web" tests="2" failures="1" errors="0" skipped="0" timestamp="2026-12-02T09:14:03Z">');
@@ -50,10 +42,10 @@ describe('-o junit: suites and cases', () => {
 
   it("a node read: one suite per node; a node's own processes are one case, a pod's sandbox is <none>", async () => {
     const xml = await junit([
-      judged(statusRecord({ node: 'node-1' }, 1, full), HOST_POLICY),
-      judged(statusRecord({ node: 'node-1', namespace: 'default', pod: 'web', container: 'app' }, 4242, nnp), policy()),
-      judged(statusRecord({ node: 'node-1', namespace: 'default', pod: 'web', container: null }, 4240, restricted), policy()),
-      judged(statusRecord({ node: 'node-2' }, 1, restricted), HOST_POLICY),
+      judged(statusRecord({ node: 'node-1' }, 1, FULL), HOST_POLICY),
+      judged(statusRecord({ node: 'node-1', namespace: 'default', pod: 'web', container: 'app' }, 4242, NNP), containerPolicy()),
+      judged(statusRecord({ node: 'node-1', namespace: 'default', pod: 'web', container: null }, 4240, RESTRICTED), containerPolicy()),
+      judged(statusRecord({ node: 'node-2' }, 1, RESTRICTED), HOST_POLICY),
     ], null, { nodes: true, manyNodes: true });
     expect([...xml.matchAll(/<testsuite name="([^"]*)" tests="(\d+)"/g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['node node-1:3', 'node node-2:1']);
     expect(cases(xml).map((c) => /classname="([^"]*)" name="([^"]*)"/.exec(c)!.slice(1).join(' '))).toEqual([
@@ -63,7 +55,7 @@ describe('-o junit: suites and cases', () => {
 
   it('this machine: one case for all its processes, named the same whatever their PIDs', async () => {
     const xml = await junit([
-      judged(statusRecord({}, 1, full), HOST_POLICY), judged(statusRecord({}, 77, restricted), HOST_POLICY),
+      judged(statusRecord({}, 1, FULL), HOST_POLICY), judged(statusRecord({}, 77, RESTRICTED), HOST_POLICY),
     ], null, { namespaces: false, origins: false });
     expect(cases(xml)).toHaveLength(1);
     expect(xml).toContain('<testsuite name="localhost" tests="1" failures="1"');
@@ -78,8 +70,8 @@ describe('-o junit: suites and cases', () => {
 
 describe('-o junit: what fails a case', () => {
   // PID 1 ignores SIGTERM (warning); root, NoNewPrivs 0, no filter (info).
-  const warned = () => judged(statusRecord(inPod('web'), 1, nnp), policy());
-  const critical = () => judged(statusRecord(inPod('ops'), 1, full), policy());
+  const warned = () => judged(statusRecord(inPod('web'), 1, NNP), containerPolicy());
+  const critical = () => judged(statusRecord(inPod('ops'), 1, FULL), containerPolicy());
 
   it('without --fail-on, a warning fails it: the failure lists each finding and its processes; info goes to system-out', async () => {
     const [c] = cases(await junit([warned()]));
@@ -97,13 +89,13 @@ describe('-o junit: what fails a case', () => {
   });
 
   it('a container with no finding passes: an empty case', async () => {
-    const clean = judged(statusRecord(inPod('clean'), 7, restricted), policy());
+    const clean = judged(statusRecord(inPod('clean'), 7, RESTRICTED), containerPolicy());
     expect(clean.judgement.findings).toEqual([]);
     expect(cases(await junit([clean]))).toEqual(['<testcase classname="default/clean" name="app"/>']);
   });
 
   it("the same finding on several of a container's processes is told once, with each process", async () => {
-    const procs = [2, 7, 9].map((pid) => judged(statusRecord(inPod('web'), pid, full), policy('app', { privileged: true })));
+    const procs = [2, 7, 9].map((pid) => judged(statusRecord(inPod('web'), pid, FULL), containerPolicy('app', { privileged: true })));
     const [c] = cases(await junit(procs));
     expect(c.match(/critical all-capabilities:/g)).toHaveLength(1);
     expect(c).toContain('\n  pid 2 (process_api), pid 7 (process_api), pid 9 (process_api)');
@@ -115,8 +107,8 @@ describe('-o junit: what could not be read', () => {
   it('a container whose read failed is an error case, in the words stderr gives, with its kind and hint', async () => {
     const crash = failure('no cat or sh', at(inPod('distroless')), 'container "app" of pod default/distroless has no "cat" to run', 'add --debug-image busybox:1.36');
     const xml = await junit([
-      judged(statusRecord(inPod('web'), 1, restricted), policy()),
-      judged(failedRecord(at(inPod('distroless')), 1, crash), policy()),
+      judged(statusRecord(inPod('web'), 1, RESTRICTED), containerPolicy()),
+      judged(failedRecord(at(inPod('distroless')), 1, crash), containerPolicy()),
     ]);
     expect(xml).toMatch(/<testsuites [^>]*tests="2" failures="1" errors="1">/);
     expect(xml).toContain('<testsuite name="default/distroless" tests="1" failures="0" errors="1"');
@@ -126,7 +118,7 @@ describe('-o junit: what could not be read', () => {
   });
 
   it('a PID that is gone errs its container, which still fails on what the others show', async () => {
-    const xml = await junit([judged(statusRecord(inPod('web'), 1, nnp), policy()), judged(failedAt(inPod('web'), 42, 'no such process'), policy())]);
+    const xml = await junit([judged(statusRecord(inPod('web'), 1, NNP), containerPolicy()), judged(failedAt(inPod('web'), 42, 'no such process'), containerPolicy())]);
     const [c] = cases(xml);
     expect(c).toMatch(/<error message="pid 42 in default\/web \(container app\): no such process" type="failed"\/>\n\s*<failure /);
     expect(xml).toMatch(/<testsuites [^>]*tests="1" failures="0" errors="1">/);
@@ -136,9 +128,9 @@ describe('-o junit: what could not be read', () => {
 describe('-o junit: untrusted text', () => {
   it('a forged Name becomes visible escapes; what XML 1.0 cannot carry at all too; the document stays valid', async () => {
     const EVIL = 'ev\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e\ufffe<x>&"\u0001';
-    const forged = judged(statusRecord(inPod('hostile'), 1, nnp.replace(/^Name:.*$/m, `Name:\t${EVIL}`)), policy());
+    const forged = judged(statusRecord(inPod('hostile'), 1, NNP.replace(/^Name:.*$/m, `Name:\t${EVIL}`)), containerPolicy());
     const lost = failure('failed', at(inPod('hostile', 'side')), `it said \u0000\u001b[31m\ud800 and ended`);
-    const xml = await junit([forged, judged(failedRecord(at(inPod('hostile', 'side')), null, lost), policy('side'))]);
+    const xml = await junit([forged, judged(failedRecord(at(inPod('hostile', 'side')), null, lost), containerPolicy('side'))]);
     // eslint-disable-next-line no-control-regex
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\ufffe\ufffd]|[\ud800-\udfff]/);
     expect(xml).toContain('pid 1 (ev\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e\\ufffe&lt;x&gt;&amp;&quot;\\x01)');

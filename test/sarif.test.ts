@@ -12,17 +12,10 @@ import { failedRecord } from '../src/record/record.js';
 import { renderJson } from '../src/render/json.js';
 import { sarifLog } from '../src/render/sarif.js';
 import { DESCRIBED_IDS, HOMEPAGE } from '../src/render/sarif-rules.js';
-import { podPolicy } from '../src/sources/policy.js';
+import { containerPolicy, FULL, inPod, NNP } from './helpers/captured.js';
 import { at, failedAt, judged, statusRecord } from './helpers/records.js';
 import { sarifErrors } from './helpers/schemas.js';
 
-const nnp = readFileSync(new URL('fixtures/status/setpriv-nnp-6.18.txt', import.meta.url), 'utf8');
-const host = readFileSync(new URL('fixtures/status/pid1-host-6.18.txt', import.meta.url), 'utf8');
-// Every capability in CapEff and CapBnd: Privileged Containers, a baseline control (critical).
-const full = host.replace(/^CapEff:.*$/m, 'CapEff:\t000001ffffffffff').replace(/^CapBnd:.*$/m, 'CapBnd:\t000001ffffffffff');
-const policy = (name = 'c', securityContext: Record<string, unknown> = {}) =>
-  podPolicy({ metadata: { name: 'p', namespace: 'n' }, spec: { containers: [{ name, securityContext }] } }, { name, securityContext });
-const inPod = (pod: string, container = 'app', namespace = 'default') => ({ namespace, pod, container });
 const NOW = Date.parse('2026-12-02T09:14:03.410Z');
 
 /** The log of these items, as the tool writes it and reads back, checked against the schema first. */
@@ -35,8 +28,8 @@ const results = (l: Log): Result[] => l.runs[0].results ?? [];
 
 describe('-o sarif: results and rules', () => {
   // PID 1 that ignores SIGTERM (warning), root with no filter and NoNewPrivs (info), and one with every capability (critical).
-  const sigterm = judged(statusRecord(inPod('web'), 1, nnp), policy('app'));
-  const privileged = judged(statusRecord(inPod('ops', 'debug'), 1, full), policy('debug', { privileged: true }));
+  const sigterm = judged(statusRecord(inPod('web'), 1, NNP), containerPolicy('app'));
+  const privileged = judged(statusRecord(inPod('ops', 'debug'), 1, FULL), containerPolicy('debug', { privileged: true }));
 
   it('one run of kubectl-procstatus, its version, its home, and when it started', () => {
     const run = log([sigterm]).runs[0];
@@ -96,7 +89,7 @@ describe('-o sarif: results and rules', () => {
 
 describe('-o sarif: where a result is', () => {
   it('a logical location per process under its container, pod and namespace, and a relative URI GitHub can show', () => {
-    const l = log([judged(statusRecord(inPod('web'), 1, nnp), policy('app'))]);
+    const l = log([judged(statusRecord(inPod('web'), 1, NNP), containerPolicy('app'))]);
     const run = l.runs[0];
     expect(run.logicalLocations).toEqual([
       { name: 'default', fullyQualifiedName: 'default', kind: 'namespace' },
@@ -115,12 +108,12 @@ describe('-o sarif: where a result is', () => {
   });
 
   it("a node's own processes sit under the node, this machine's alone", () => {
-    const onNode = log([judged(statusRecord({ node: 'node-1' }, 1, full), HOST_POLICY)]);
+    const onNode = log([judged(statusRecord({ node: 'node-1' }, 1, FULL), HOST_POLICY)]);
     expect(results(onNode)[0].locations![0]).toMatchObject({
       physicalLocation: { artifactLocation: { uri: 'nodes/node-1/processes/process_api' } },
       logicalLocations: [{ fullyQualifiedName: 'node node-1/pid 1' }],
     });
-    const local = log([judged(statusRecord({}, 1, full), HOST_POLICY)]);
+    const local = log([judged(statusRecord({}, 1, FULL), HOST_POLICY)]);
     expect(local.runs[0].logicalLocations).toEqual([{ name: 'pid 1', fullyQualifiedName: 'pid 1', kind: 'process' }]);
     expect(results(local)[0].locations![0].physicalLocation!.artifactLocation!.uri).toBe('processes/process_api');
   });
@@ -128,8 +121,8 @@ describe('-o sarif: where a result is', () => {
 
 describe('-o sarif: fingerprints', () => {
   const prints = (items: Judged[]) => results(log(items)).map((r) => r.partialFingerprints!);
-  const one = (pod: string, container = 'app', namespace = 'default', text = nnp) =>
-    judged(statusRecord(inPod(pod, container, namespace), 1, text), policy(container));
+  const one = (pod: string, container = 'app', namespace = 'default', text = NNP) =>
+    judged(statusRecord(inPod(pod, container, namespace), 1, text), containerPolicy(container));
 
   it('the same in every run, and under the key GitHub reads', () => {
     const a = prints([one('web')]);
@@ -153,7 +146,7 @@ describe('-o sarif: fingerprints', () => {
   });
 
   it('a message that quotes what changes at every start (a host uid range) keeps its fingerprint; another finding does not', () => {
-    const userns = (outside: number) => judged(statusRecord(inPod('u'), 1, nnp, { uid_map: `0 ${outside} 65536\n` }), policy('app'));
+    const userns = (outside: number) => judged(statusRecord(inPod('u'), 1, NNP, { uid_map: `0 ${outside} 65536\n` }), containerPolicy('app'));
     const [a, b] = [userns(65536), userns(131072)].map((j) => results(log([j])).find((r) => r.ruleId === 'userns-root')!);
     expect(a.message.text).not.toBe(b.message.text);
     expect(a.partialFingerprints).toEqual(b.partialFingerprints);
@@ -167,8 +160,8 @@ describe('-o sarif: what could not be read', () => {
     const gone = failedAt(inPod('web'), 42, 'no such process');
     const crashF = failure('not running', at(inPod('crashy')), 'container "app" of pod default/crashy is not running: waiting (CrashLoopBackOff)');
     const crash = [1, 7].map((pid) => failedRecord(at(inPod('crashy')), pid, crashF));
-    const readOk = judged(statusRecord(inPod('web'), 1, nnp), policy('app'));
-    const l = log([readOk, judged(gone, policy('app')), ...crash.map((r) => judged(r, policy('app')))]);
+    const readOk = judged(statusRecord(inPod('web'), 1, NNP), containerPolicy('app'));
+    const l = log([readOk, judged(gone, containerPolicy('app')), ...crash.map((r) => judged(r, containerPolicy('app')))]);
     const inv = l.runs[0].invocations![0];
     expect(inv.executionSuccessful).toBe(false);
     expect(results(l).every((r) => r.locations![0].logicalLocations![0].fullyQualifiedName === 'default/web/app/pid 1')).toBe(true);
@@ -188,7 +181,7 @@ describe('-o sarif: what could not be read', () => {
     const cut = failure('output cut', at(inPod('flood')), 'output cut at 65536 bytes (--max-bytes)');
     const lost = failedRecord(at(inPod('flood')), 1, { ...failure('output cut', at(inPod('flood')), 'output cut before this process'), within: cut });
     const whole = failedRecord(at(inPod('flood')), null, cut);
-    const notes = log([judged(lost, policy('app')), judged(whole, policy('app'))]).runs[0].invocations![0].toolExecutionNotifications!;
+    const notes = log([judged(lost, containerPolicy('app')), judged(whole, containerPolicy('app'))]).runs[0].invocations![0].toolExecutionNotifications!;
     expect(notes.map((n) => n.message.text)).toEqual(['default/flood (container app): output cut at 65536 bytes (--max-bytes)']);
   });
 });
@@ -196,8 +189,8 @@ describe('-o sarif: what could not be read', () => {
 describe('-o sarif: untrusted text', () => {
   it('a forged Name reaches no viewer raw: its controls are visible escapes, and the log is valid', () => {
     const EVIL = 'ev\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202e\ufffe';
-    const forged = judged(statusRecord(inPod('hostile'), 1, nnp.replace(/^Name:.*$/m, `Name:\t${EVIL}`)), policy('app'));
-    const local = judged(statusRecord({}, 1, full.replace(/^Name:.*$/m, `Name:\t${EVIL}/x`)), HOST_POLICY);
+    const forged = judged(statusRecord(inPod('hostile'), 1, NNP.replace(/^Name:.*$/m, `Name:\t${EVIL}`)), containerPolicy('app'));
+    const local = judged(statusRecord({}, 1, FULL.replace(/^Name:.*$/m, `Name:\t${EVIL}/x`)), HOST_POLICY);
     const text = renderJson(sarifLog([forged, local], { now: NOW }));
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
