@@ -164,6 +164,7 @@ function renderSpec(o: Options, io: Io): RenderSpec {
     color: tty && !io.env.NO_COLOR,
     now: io.now(),
     detail: isDetail(o),
+    failOn: o.failOn,
     hints: {
       namespaces: o.allNamespaces,
       origins: !isLocal(o) && (o.target?.kind !== 'pod' || o.allContainers),

@@ -49,7 +49,7 @@ describe('flags: one table for the parser, --help and completion', () => {
     expectFlag('help', 'h', false);
     expectFlag('version', null, false);
     expect(flag('pid')!.repeatable).toBe(true);
-    expect(flag('output')!.values).toEqual(['table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=']);
+    expect(flag('output')!.values).toEqual(['table', 'wide', 'json', 'yaml', 'sarif', 'junit', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=']);
     expect(flag('fail-on')!.values).toEqual(['warning', 'critical']);
   });
 });
@@ -125,7 +125,7 @@ describe('answers', () => {
     expect(await answer('-n', '')).toBe('default\nother\n:4\n');
     expect(await answer('--namespace=o')).toBe('other\n:4\n');
     expect(await answer('--context', 'p')).toBe('prod\n:4\n');
-    expect(await answer('-o', '')).toBe('table\nwide\njson\nyaml\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
+    expect(await answer('-o', '')).toBe('table\nwide\njson\nyaml\nsarif\njunit\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
     expect(await answer('-o', 'cu')).toBe('custom-columns=\ncustom-columns-file=\n:6\n');
     expect(await answer('--output=y')).toBe('yaml\n:4\n');
     expect(await answer('--kubeconfig', '')).toBe(':0\n');
@@ -180,7 +180,7 @@ describe('through kubectl (kubectl __complete procstatus ...)', () => {
 
   test('flags and -o values, with no cluster at all', () => {
     expect(kubectl('--na')).toEqual({ values: ['--namespace'], directive: ':4' });
-    expect(kubectl('-o', '')).toEqual({ values: ['table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file='], directive: ':6' });
+    expect(kubectl('-o', '')).toEqual({ values: ['table', 'wide', 'json', 'yaml', 'sarif', 'junit', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file='], directive: ':6' });
     expect(kubectl('--kubeconfig', '')).toEqual({ values: [], directive: ':0' });
   });
 

@@ -208,7 +208,7 @@ describe.skipIf(unavailable !== null)('kubectl krew install, simulated for linux
     const flags = kubectl(['__complete', 'procstatus', '--cont']);
     expect(flags.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(['--container', '--context', ':4', '']);
     const output = kubectl(['__complete', 'procstatus', '-o', '']);
-    expect(output.stdout).toBe('table\nwide\njson\nyaml\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
+    expect(output.stdout).toBe('table\nwide\njson\nyaml\nsarif\njunit\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
   });
 
   test('against the test API server: completion lists pods and the plugin reads one', (ctx) => {

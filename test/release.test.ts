@@ -59,7 +59,7 @@ describe.skipIf(unavailable !== null)('release archives and executables', () => 
   test('the linux/amd64 executable answers __complete like kubectl_complete-procstatus', () => {
     const r = spawnSync(exe('linux-amd64'), ['__complete', '--output', ''], { env: bareEnv(), encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('table\nwide\njson\nyaml\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
+    expect(r.stdout).toBe('table\nwide\njson\nyaml\nsarif\njunit\njsonpath=\njsonpath-file=\njsonpath-as-json=\ncustom-columns=\ncustom-columns-file=\n:6\n');
   });
 
   test('every standalone executable has the blob injected, the fuse flipped, and no broken signature', () => {

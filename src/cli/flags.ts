@@ -60,7 +60,7 @@ export const FLAGS = {
   cmdline: { name: 'cmdline', type: 'boolean', describe: 'also read each command line (/proc/PID/cmdline); it may hold secrets' },
   output: {
     name: 'output', alias: 'o', type: 'string', default: 'table', values: OUTPUT_CHOICES,
-    describe: `table|wide|json|yaml|jsonpath=TEMPLATE|jsonpath-file=FILE|jsonpath-as-json=TEMPLATE|custom-columns=SPEC|custom-columns-file=FILE`,
+    describe: `table|wide|json|yaml|sarif|junit|jsonpath=TEMPLATE|jsonpath-file=FILE|jsonpath-as-json=TEMPLATE|custom-columns=SPEC|custom-columns-file=FILE`,
   },
   sortBy: { name: 'sort-by', type: 'string', describe: 'sort the list by this JSONPath, e.g. .pid or .rssBytes' },
   noHeaders: { name: 'no-headers', type: 'boolean', describe: 'omit table headers' },

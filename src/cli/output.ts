@@ -8,10 +8,10 @@ import type { OutputFormat, OutputSpec } from '../render/renderer.js';
 export type { OutputFormat, OutputSpec } from '../render/renderer.js';
 
 export const OUTPUT_CHOICES = [
-  'table', 'wide', 'json', 'yaml', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=',
+  'table', 'wide', 'json', 'yaml', 'sarif', 'junit', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file=',
 ] as const;
 
-const PLAIN = ['table', 'wide', 'json', 'yaml'] as const;
+const PLAIN = ['table', 'wide', 'json', 'yaml', 'sarif', 'junit'] as const;
 const TEMPLATED: Record<string, { format: OutputFormat; file: boolean }> = {
   'jsonpath': { format: 'jsonpath', file: false },
   'jsonpath-file': { format: 'jsonpath', file: true },
@@ -31,7 +31,7 @@ export function parseOutput(value: string, readFile: (path: string) => string): 
   const kind = TEMPLATED[name];
   if (!kind) {
     return `unable to match a printer suitable for the output format "${value}", allowed formats are: ` +
-      'custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,table,wide,yaml';
+      'custom-columns,custom-columns-file,json,jsonpath,jsonpath-as-json,jsonpath-file,junit,sarif,table,wide,yaml';
   }
   const arg = eq < 0 ? '' : value.slice(eq + 1);
   // kubectl's words for a template format without its template.

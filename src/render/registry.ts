@@ -27,13 +27,16 @@ const streamed = (make: () => JsonStream | YamlStream): Renderer => ({
 /**
  * One renderer per -o format. The templated ones (jsonpath, custom-columns)
  * load their engine only when asked for, and check the template before
- * anything is read, so a typo costs no exec.
+ * anything is read, so a typo costs no exec; SARIF and JUnit load only when
+ * asked for too.
  */
 const REGISTRY: Record<OutputFormat, (template: string) => Promise<Renderer>> = {
   table: async () => table(false),
   wide: async () => table(true),
   json: async () => streamed(() => new JsonStream()),
   yaml: async () => streamed(() => new YamlStream()),
+  sarif: () => import('./sarif.js').then((m) => m.sarifRenderer),
+  junit: () => import('./junit.js').then((m) => m.junitRenderer),
   jsonpath: (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, false, wholeDocument)),
   'jsonpath-as-json': (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, true, wholeDocument)),
   'custom-columns': (t) => import('./templated.js').then((m) => m.customColumnsRenderer(t, false, wholeDocument)),

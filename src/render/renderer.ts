@@ -1,13 +1,14 @@
 import { CliError, EXIT } from '../errors.js';
-import type { Judged } from '../judge/judge.js';
 import type { ReplicaState } from '../judge/drift.js';
-import type { Finding } from '../judge/finding.js';
+import type { Finding, Severity } from '../judge/finding.js';
+import type { Judged } from '../judge/judge.js';
 import type { PodLevel } from '../judge/levels.js';
 import { toDocument, type Document, type DocumentSpec } from './document.js';
 import type { TableHints } from './table.js';
 
 /** -o, parsed (src/cli/output.ts): a format and, for the templated ones, its template. */
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns' | 'custom-columns-file';
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'sarif' | 'junit' | 'jsonpath' | 'jsonpath-as-json' | 'custom-columns'
+  | 'custom-columns-file';
 
 export interface OutputSpec {
   format: OutputFormat;
@@ -25,6 +26,8 @@ export interface RenderSpec extends DocumentSpec {
   hints: TableHints;
   /** One process was asked for: tables show it in the detail view. */
   detail: boolean;
+  /** --fail-on: the severity that fails a JUnit test case (warning when absent, as when the flag is not given). */
+  failOn?: Severity | null;
 }
 
 /** What ends an output: each pod's level, gathered as the items went by, and the owners whose replicas differ. */
@@ -70,10 +73,19 @@ export interface Renderer {
  * at the end.
  */
 export function wholeDocument(format: (doc: Document, spec: RenderSpec) => string): Renderer {
+  return wholeRead((all, spec, tail) => format(toDocument(all, spec, tail.pods, tail.drift), spec));
+}
+
+/**
+ * A document over the whole read's judged items, failed ones included
+ * (-o sarif, -o junit, and the printers over the JSON document above):
+ * written once, at the end.
+ */
+export function wholeRead(format: (all: Judged[], spec: RenderSpec, tail: RenderTail) => string): Renderer {
   return {
     showsFailures: true,
     progress: false,
-    start: (spec) => gathering((all, tail) => format(toDocument(all, spec, tail.pods, tail.drift), spec)),
+    start: (spec) => gathering((all, tail) => format(all, spec, tail)),
   };
 }
 
