@@ -94,7 +94,9 @@ describe('what is said about one container is bounded', () => {
     const B = '0b8a4f5c-1d2e-4f60-9a7b-8c9d0e1f2a3b\n';
     const status = 'Name:\tsh\nPid:\t1\n' + 'CapEff:\t0000000000000000\n'.repeat(170_000);
     const spec = readSpec([1], false);
-    const stdout = B + [status, '', '', '', '', '', ''].map((t) => t + B).join('');
+    // One frame per file asked (stat shares status's), then one per per-container file.
+    const frames = spec.files.filter((f) => f !== 'stat').length + spec.shared.length;
+    const stdout = B + [status, ...Array(frames - 1).fill('')].map((t) => t + B).join('');
     const target = { pod: 'p', namespace: 'n', container: 'c' };
     const r = interpret(target, at(target), spec,
       { stdout, stderr: '', status: { status: 'Success' }, truncated: false, failure: null, maxBytes: 1 << 26 });

@@ -73,7 +73,8 @@ export function findingsFor(item: ProcRecord, policy: FindingPolicy, pss: PodSec
   const against = (policy.security ? contradictions(item, policy.security) : [])
     .map((c) => (privileged && c.control === 'Capabilities' ? { ...c, control: 'Privileged Containers' as const } : c));
   for (const u of unmet) {
-    if (told.has(u.control) || (privileged && u.control === 'Capabilities')) continue;
+    // Privileged is every capability and an unmasked /proc: told once, as Privileged Containers.
+    if (told.has(u.control) || (privileged && (u.control === 'Capabilities' || u.control === '/proc Mount Type'))) continue;
     told.add(u.control);
     const contra = against.filter((c) => c.control === u.control);
     if (contra.length) {

@@ -323,9 +323,9 @@ export function evaluatePss(item: ProcRecord, spec: SecuritySpec | null): PodSec
       : mask.type === 'Unmasked' ? `/proc is unmasked: none of the runtime's masked paths is masked, and ${mask.writable.join(', ')} is writable`
         : `/proc is masked only in part: ${mask.masked.length ? `${mask.masked.join(', ')} masked` : 'nothing masked'}, ${mask.writable.length ? `${mask.writable.join(', ')} writable` : 'read-only paths read-only'}`);
   } else if (spec) {
-    judge('/proc Mount Type', 'baseline', 'spec', spec.procMount !== 'Unmasked' && !spec.privileged,
-      spec.procMount === 'Unmasked' ? 'the spec sets procMount: Unmasked' : spec.privileged ? 'the spec sets privileged: true (/proc is left unmasked)' : 'procMount unset (Default) in the spec',
-      mountsMissing(item));
+    // The standard's check is on procMount; privileged (which also leaves /proc unmasked) is its own control.
+    judge('/proc Mount Type', 'baseline', 'spec', spec.procMount !== 'Unmasked',
+      spec.procMount === 'Unmasked' ? 'the spec sets procMount: Unmasked' : 'procMount unset (Default) in the spec', mountsMissing(item));
   } else {
     judge('/proc Mount Type', 'baseline', 'not judged', null, noSpec);
   }

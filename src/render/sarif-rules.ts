@@ -81,6 +81,56 @@ const ABOUT: Record<string, { short: string; full: string; tags: string[] }> = {
     full: 'CapEff, CapPrm or CapBnd holds more than CAP_NET_BIND_SERVICE (the runtime\'s default set); set capabilities.drop: [ALL].',
     tags: ['security', 'pod-security-standards'],
   },
+  'host-process': {
+    short: 'HostProcess (baseline): a Windows HostProcess container',
+    full: 'The spec sets windowsOptions.hostProcess, which gives a Windows container the node itself.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'host-path-volume': {
+    short: 'HostPath Volumes (baseline): a host path is mounted',
+    full: 'The container\'s mountinfo shows a host path mounted into it (or the spec declares a hostPath volume): the node\'s files, inside the container.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'host-ports': {
+    short: 'Host Ports (baseline): a hostPort is set',
+    full: 'The spec binds a container port on the node\'s own network.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'proc-unmasked': {
+    short: '/proc Mount Type (baseline): /proc is unmasked',
+    full: 'None of the paths a runtime masks in /proc (kcore, keys, timer_list, …) is masked and /proc/sys is writable, as the container\'s mountinfo shows (or procMount: Unmasked in the spec).',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'unsafe-sysctls': {
+    short: 'Sysctls (baseline): an unsafe sysctl is set',
+    full: 'The spec sets a sysctl outside the safe set, which can reach beyond the pod.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'volume-types': {
+    short: 'Volume Types (restricted): a volume type beyond restricted\'s list',
+    full: 'The pod uses a volume type other than configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'host-escape-mount': {
+    short: 'A way out of the container is mounted in',
+    full: 'A container runtime\'s socket, the host\'s / or the host\'s /proc is mounted into the container (its mountinfo shows it): whoever runs in it controls the node, whatever the spec says.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'below-namespace-level': {
+    short: 'Below its namespace\'s Pod Security level',
+    full: 'The namespace enforces a Pod Security level (pod-security.kubernetes.io/enforce) that admission checked against the spec, but the kernel shows the process meets only a lower one.',
+    tags: ['security', 'pod-security-standards'],
+  },
+  'weaker-than-pid1': {
+    short: 'Less confined than its container\'s PID 1',
+    full: 'A process holds more than its container\'s PID 1 (NoNewPrivs 0, a capability, fewer seccomp filters, root): an exec\'d shell or a child that raised itself.',
+    tags: ['security'],
+  },
+  'replica-drift': {
+    short: 'Replicas of one owner differ in their kernel state',
+    full: 'Pods of one ReplicaSet, StatefulSet, DaemonSet or Job share one template, yet their containers of one name show different capabilities, seccomp, no_new_privs, LSM labels or id maps: the nodes differ.',
+    tags: ['security'],
+  },
   'userns-root': {
     short: 'Root in a user namespace of its own',
     full: 'uid 0 in a user namespace whose uid 0 maps to a non-zero host uid: root there is an unprivileged user on the node.',
