@@ -15,6 +15,8 @@ export function clusterLookups(): Lookups {
         key,
         cluster: loadCluster({
           kubeconfig: c.kubeconfig, context: c.context, deferCredentials: true, env: process.env, cwd: process.cwd(), stderr: () => {},
+          // A credential plugin gets no more time than the lookup (its process group is killed then, or at exit).
+          requestTimeoutMs: c.timeoutMs,
         }),
       };
     }
@@ -22,7 +24,7 @@ export function clusterLookups(): Lookups {
   };
   return {
     async contexts(c) {
-      return cluster({ ...c, context: null }).kc.getContexts().map((x) => x.name);
+      return cluster({ ...c, context: null }).contexts;
     },
     async namespaces(c) {
       const list = await listAll<{ metadata?: { name?: unknown } }>(cluster(c), '/api/v1/namespaces',
