@@ -12,8 +12,9 @@ import { isatty } from 'node:tty';
 import { authProvider } from './auth-provider.js';
 import { CredentialCache, parseExecConfig, runCredentialPlugin, type ExecCluster } from './credential-plugin.js';
 import { readKubeconfigFile } from './files.js';
+import { seconds } from './errors.js';
 import { isObject, KubeconfigError, type Fields, type Named } from './kubeconfig.js';
-import type { CredentialSource, RequestCredentials } from './transport.js';
+import { bounded, type CredentialSource, type RequestCredentials } from './transport.js';
 
 export interface UserOptions {
   /** Whether the server is https: client-go sends no credentials to an http:// server. */
@@ -72,17 +73,19 @@ export function userCredentials(user: Named<Fields> | null, o: UserOptions): Use
   fromFile?.(); // no token beside it and unreadable: the run's one error, now
   const basic = username || password ? `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` : null;
 
-  let bearer: (signal?: AbortSignal) => Promise<{ token?: string; cert?: string; key?: string }>;
+  let bearer: (signal?: AbortSignal, deadline?: number) => Promise<{ token?: string; cert?: string; key?: string }>;
   const hasOwn = token !== '' || tokenFile !== '' || basic !== null || certData !== undefined;
   if (v.exec !== undefined && v.exec !== null && !hasOwn) {
     // client-go runs the plugin only for a user with no token, basic auth or client certificate of its own.
     bearer = pluginCredential(name, v.exec, o);
   } else if (isObject(v['auth-provider']) && !token && !tokenFile) {
     const provider = authProvider(name, v['auth-provider'] as Fields, o.server);
-    bearer = async () => {
-      const header = await provider();
+    const kind = str((v['auth-provider'] as Fields).name);
+    bearer = async (signal, deadline = Infinity) => {
+      const header = await bounded(provider(), signal, deadline,
+        () => new KubeconfigError(`the auth-provider "${kind}" of user "${name}" gave no token within ${seconds(Math.max(0, deadline - Date.now()))}`));
       if (!header) return {};
-      checkHeaderValue(header, `the token from the auth-provider "${str((v['auth-provider'] as Fields).name)}" of user "${name}"`);
+      checkHeaderValue(header, `the token from the auth-provider "${kind}" of user "${name}"`);
       return { token: header.replace(/^Bearer /, '') };
     };
   } else {
@@ -93,8 +96,8 @@ export function userCredentials(user: Named<Fields> | null, o: UserOptions): Use
   return {
     cert: certData,
     key: keyData,
-    async forRequest(signal) {
-      const got = await bearer(signal);
+    async forRequest(signal, deadline) {
+      const got = await bearer(signal, deadline);
       const headers: RequestCredentials['headers'] = { ...impersonation };
       if (got.token) headers.Authorization = `Bearer ${got.token}`;
       else if (basic) headers.Authorization = basic;
@@ -208,7 +211,8 @@ export function tokenFileReader(file: string, who: string, hasFallback = false):
 }
 
 /** The exec plugin's credential, run now (unless deferred) and awaited by the first request. */
-function pluginCredential(name: string, exec: unknown, o: UserOptions): () => Promise<{ token?: string; cert?: string; key?: string }> {
+function pluginCredential(name: string, exec: unknown, o: UserOptions):
+  (signal?: AbortSignal, deadline?: number) => Promise<{ token?: string; cert?: string; key?: string }> {
   const cfg = parseExecConfig(name, exec);
   const cache = new CredentialCache(() => runCredentialPlugin(cfg, {
     timeoutMs: o.pluginTimeoutMs,
@@ -220,8 +224,11 @@ function pluginCredential(name: string, exec: unknown, o: UserOptions): () => Pr
   // Started now, so it runs while the rest starts up; its failure is the first request's, before anything is sent.
   if (!o.deferPlugin) cache.get();
   const who = `credential plugin "${cfg.command}" (exec of user "${name}")`;
-  return async () => {
-    const cred = await cache.get();
+  return async (signal, deadline = Infinity) => {
+    const started = Date.now();
+    const cred = await bounded(cache.get(), signal, deadline,
+      () => new KubeconfigError(`${who} did not finish within ${seconds(deadline - started)} (--request-timeout)`,
+        'a plugin that waits for a browser or a prompt needs a terminal; run kubectl once to log in, then retry'));
     if (cred.token) checkHeaderValue(cred.token, `the token from ${who}`);
     return { token: cred.token, cert: cred.clientCertificateData, key: cred.clientKeyData };
   };

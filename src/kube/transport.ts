@@ -13,8 +13,12 @@ export interface RequestCredentials {
   key?: string;
 }
 
-/** The user's credentials, asked for before every request (tokens rotate; a plugin may still be running). */
-export type CredentialSource = (signal?: AbortSignal) => Promise<RequestCredentials>;
+/**
+ * The user's credentials, asked for before every request (tokens rotate; a
+ * plugin may still be running). Waiting ends on `signal` (ABORT_ERR) and at
+ * `deadline` (an error that says what was waited for).
+ */
+export type CredentialSource = (signal?: AbortSignal, deadline?: number) => Promise<RequestCredentials>;
 
 export interface Prepared {
   agent: http.Agent;
@@ -39,12 +43,11 @@ export class Transport {
 
   /**
    * The agent and headers for one request. Waiting for the credentials (a
-   * plugin still running) ends at `deadline` (PROCSTATUS_TIMEOUT) or on
-   * `signal` (ABORT_ERR), like the request itself. A credential failure is
-   * the CliError that says so.
+   * plugin still running) ends at `deadline` or on `signal`, like the request
+   * itself. A credential failure is the CliError that says so.
    */
   async prepare(signal?: AbortSignal, deadline = Infinity): Promise<Prepared> {
-    const creds = await bounded(this.credentials(signal), signal, deadline).catch((err: unknown) => {
+    const creds = await this.credentials(signal, deadline).catch((err: unknown) => {
       if (err instanceof KubeconfigError && (err as NodeJS.ErrnoException).code !== 'ABORT_ERR') {
         throw new CliError(err.message, err.hint, 'credentials');
       }
@@ -73,12 +76,12 @@ export class Transport {
   }
 }
 
-/** `p`, unless the deadline passes or the signal fires first. */
-function bounded<T>(p: Promise<T>, signal: AbortSignal | undefined, deadline: number): Promise<T> {
+/** `p`, unless the deadline passes (`late()` is the error) or the signal fires (ABORT_ERR) first. */
+export function bounded<T>(p: Promise<T>, signal: AbortSignal | undefined, deadline: number, late: () => Error): Promise<T> {
   if (!signal && !Number.isFinite(deadline)) return p;
   return new Promise<T>((resolve, reject) => {
     const timer = Number.isFinite(deadline)
-      ? setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })), Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)))
+      ? setTimeout(() => reject(late()), Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)))
       : null;
     const onAbort = () => reject(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
     if (signal?.aborted) onAbort();
