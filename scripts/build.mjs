@@ -20,12 +20,15 @@ const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 await mkdir(new URL('dist/', root), { recursive: true });
 
 /**
- * client-node's KubeConfig (config.js) imports its whole generated API client
- * (gen/index.js, every model class), the openapi middleware, and undici, only
- * for makeApiClient() and fetch dispatchers. This tool never calls those: it
- * applies the kubeconfig to Node's https and ws (applyToHTTPSOptions), which
- * needs none of them. Evaluating them costs ~70 ms at every start, so the
- * bundle gets stubs in their place that throw if anything ever reaches them.
+ * client-node is loaded only for a kubeconfig user with an auth-provider
+ * (oidc, gcp, azure: src/kube/auth-provider.ts), through a dynamic import, so
+ * esbuild wraps it in a function that runs at that import and never
+ * otherwise. Its KubeConfig (config.js) imports its whole generated API
+ * client (gen/index.js, every model class), the openapi middleware, and
+ * undici, only for makeApiClient() and fetch dispatchers. This tool never
+ * calls those: it asks the authenticators for a header
+ * (applyToHTTPSOptions), which needs none of them. The bundle gets stubs in
+ * their place that throw if anything ever reaches them.
  */
 const unusedByKubeConfig = {
   name: 'client-node-unused',
@@ -45,16 +48,20 @@ const unusedByKubeConfig = {
   },
 };
 
-/** One entry point → a minified CommonJS bundle, as a string; `define` adds compile-time constants. */
-export async function bundle(entry, define = {}) {
-  return (await bundleWithInputs(entry, define)).text;
+/**
+ * One entry point → a minified CommonJS bundle, as a string; `define` adds
+ * compile-time constants; `extra` more esbuild plugins and a banner line
+ * (tests instrument the bundle with them).
+ */
+export async function bundle(entry, define = {}, extra = {}) {
+  return (await bundleWithInputs(entry, define, extra)).text;
 }
 
 /**
  * The bundle and the npm packages it carries (from esbuild's metafile), as
  * directories under node_modules: what the release's notices must cover.
  */
-export async function bundleWithInputs(entry, define = {}) {
+export async function bundleWithInputs(entry, define = {}, extra = {}) {
   const result = await build({
     entryPoints: [new URL(entry, root).pathname],
     bundle: true,
@@ -68,8 +75,8 @@ export async function bundleWithInputs(entry, define = {}) {
     // ESM dependencies (yargs, client-node) read import.meta.url, which a
     // CommonJS bundle lacks; give them this file's URL.
     define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
-    banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [unusedByKubeConfig],
+    banner: { js: `var __bundleUrl=require("node:url").pathToFileURL(__filename).href;${extra.banner ?? ''}` },
+    plugins: [unusedByKubeConfig, ...(extra.plugins ?? [])],
     logLevel: 'warning',
   });
   const packages = new Set();
