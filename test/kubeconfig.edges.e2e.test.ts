@@ -7,34 +7,15 @@
 // https://kubernetes.io/docs/tasks/extend-kubernetes/http-proxy-access-api/
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCliAsync, type CliResult } from './helpers/cli.js';
+import { runCliAsync } from './helpers/cli.js';
+import { closedPort, errorLines } from './helpers/errors.js';
 import { CLEAN_ENV, hasKubectl, KUBECTL, kubectlAsync } from './helpers/kubectl.js';
 import { startConnectProxy, startSocks5Proxy, type TestProxy } from './helpers/proxies.js';
 
 const cluster = inject('cluster');
-
-/** One `error:` line, optionally a `hint:` line, no stack trace. */
-function errorLines(r: CliResult): string[] {
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(r.code).toBe(1);
-  expect(lines.some((l) => l.startsWith('    at '))).toBe(false);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines.length).toBeLessThanOrEqual(2);
-  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
-  return lines;
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!cluster)('kubeconfigs as kubectl takes them', () => {
   let tmp: string;

@@ -1,5 +1,6 @@
 import { stringify } from 'node:querystring';
 import type { Cluster } from './config.js';
+import { atDeadline } from './deadline.js';
 import { parseStatus, seconds, type Status } from './errors.js';
 import { upgrade, WebSocketReader, type OpenSocket } from './websocket.js';
 
@@ -91,7 +92,7 @@ export function collect(open: OpenSocket, req: Pick<ExecRequest, 'maxBytes' | 't
     const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       req.signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -108,12 +109,11 @@ export function collect(open: OpenSocket, req: Pick<ExecRequest, 'maxBytes' | 't
       reader.terminate();
       reject(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
     });
-    const timer = setTimeout(() => {
+    const cancelTimer = atDeadline(deadline, () => {
       failure = `the exec did not finish within ${seconds(req.timeoutMs)} (--request-timeout)`;
       reader.terminate();
       finish();
-    }, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
-    if (!Number.isFinite(deadline)) clearTimeout(timer);
+    });
 
     const reader: WebSocketReader = new WebSocketReader(open.socket, {
       data(e) {

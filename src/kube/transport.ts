@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import { CliError } from '../errors.js';
 import { keepAliveAgent, type TlsSettings } from './agent.js';
+import { atDeadline } from './deadline.js';
 import { KubeconfigError } from './kubeconfig.js';
 
 /** What one request carries: its headers, and a client certificate when a credential plugin gave one. */
@@ -80,14 +81,12 @@ export class Transport {
 export function bounded<T>(p: Promise<T>, signal: AbortSignal | undefined, deadline: number, late: () => Error): Promise<T> {
   if (!signal && !Number.isFinite(deadline)) return p;
   return new Promise<T>((resolve, reject) => {
-    const timer = Number.isFinite(deadline)
-      ? setTimeout(() => reject(late()), Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)))
-      : null;
+    const cancelTimer = atDeadline(deadline, () => reject(late()));
     const onAbort = () => reject(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => {
-      if (timer) clearTimeout(timer);
+      cancelTimer();
       signal?.removeEventListener('abort', onAbort);
     });
   });

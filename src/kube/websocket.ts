@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import { atDeadline } from './deadline.js';
 import { ApiError, parseStatus, retryAfterSeconds } from './errors.js';
 import { closePayload, encodeFrame, FrameParser, OPCODE, type FrameEvent } from './ws-frames.js';
 
@@ -65,7 +66,7 @@ function upgradeOnce(o: UpgradeOptions): Promise<OpenSocket> {
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       o.signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -85,9 +86,7 @@ function upgradeOnce(o: UpgradeOptions): Promise<OpenSocket> {
       req.destroy();
       reject(err);
     });
-    const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })),
-      Math.max(0, Math.min(o.deadline - Date.now(), 2 ** 31 - 1)));
-    if (!Number.isFinite(o.deadline)) clearTimeout(timer);
+    const cancelTimer = atDeadline(o.deadline, () => fail(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })));
     const onAbort = () => fail(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
     if (o.signal?.aborted) return onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
