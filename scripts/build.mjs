@@ -14,21 +14,20 @@
 // the cache.
 import { build } from 'esbuild';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
 await mkdir(new URL('dist/', root), { recursive: true });
 
 /**
- * client-node is loaded only for a kubeconfig user with an auth-provider
- * (oidc, gcp, azure: src/kube/auth-provider.ts), through a dynamic import, so
- * esbuild wraps it in a function that runs at that import and never
- * otherwise. Its KubeConfig (config.js) imports its whole generated API
- * client (gen/index.js, every model class), the openapi middleware, and
- * undici, only for makeApiClient() and fetch dispatchers. This tool never
- * calls those: it asks the authenticators for a header
- * (applyToHTTPSOptions), which needs none of them. The bundle gets stubs in
- * their place that throw if anything ever reaches them.
+ * client-node's KubeConfig (config.js) imports its whole generated API client
+ * (gen/index.js, every model class), the openapi middleware, and undici,
+ * only for makeApiClient() and fetch dispatchers. This tool never calls
+ * those: it asks the auth-provider authenticators for a header
+ * (applyToHTTPSOptions, src/kube/auth-provider.ts), which needs none of
+ * them. The bundle gets stubs in their place that throw if anything ever
+ * reaches them.
  */
 const unusedByKubeConfig = {
   name: 'client-node-unused',
@@ -49,6 +48,67 @@ const unusedByKubeConfig = {
 };
 
 /**
+ * Packages only a few kubeconfigs need, imported dynamically: client-node
+ * (with openid-client, jose, jsonpath-plus...) for a user with an
+ * auth-provider, socks for a socks5:// proxy-url. Each is built apart as a
+ * CommonJS part and carried in the bundle brotli-compressed, as data: a run
+ * that does not import it neither evaluates, compiles nor even holds its
+ * source (a quarter of the bundle, which every start would read and keep in
+ * memory). Its first import decompresses and compiles it (through the
+ * compile cache too). One file still, as a single-executable build needs.
+ */
+const ON_DEMAND = /^(@kubernetes\/client-node\/dist\/config\.js|socks)$/;
+
+function onDemandParts(extra, partInputs) {
+  return {
+    name: 'on-demand-parts',
+    setup(b) {
+      b.onResolve({ filter: ON_DEMAND }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'on-demand' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'on-demand' }, async (args) => {
+        const part = await build({
+          ...options({}, extra),
+          entryPoints: undefined,
+          stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: new URL('.', root).pathname, loader: 'js' },
+          banner: { js: BUNDLE_URL },
+        });
+        partInputs.push(...Object.keys(part.metafile.inputs));
+        const data = brotliCompressSync(part.outputFiles[0].contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+        const name = args.path.replace(/^@kubernetes\/|\/dist\/.*$/g, '');
+        return {
+          loader: 'js',
+          contents: `const M = require("node:module");
+            const m = new M(__filename + "#${name}");
+            m.filename = m.id;
+            m._compile(require("node:zlib").brotliDecompressSync(Buffer.from(${JSON.stringify(data)}, "base64")).toString("utf8"), m.id);
+            module.exports = m.exports;`,
+        };
+      });
+    },
+  };
+}
+
+const BUNDLE_URL = 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;';
+
+/** esbuild's options for the bundle and its parts. */
+function options(define, extra) {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    write: false,
+    metafile: true,
+    // ESM dependencies (yargs, client-node) read import.meta.url, which a
+    // CommonJS bundle lacks; give them this file's URL.
+    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
+    plugins: [unusedByKubeConfig, ...(extra.plugins ?? [])],
+    logLevel: 'warning',
+  };
+}
+
+/**
  * One entry point → a minified CommonJS bundle, as a string; `define` adds
  * compile-time constants; `extra` more esbuild plugins and a banner line
  * (tests instrument the bundle with them).
@@ -62,25 +122,16 @@ export async function bundle(entry, define = {}, extra = {}) {
  * directories under node_modules: what the release's notices must cover.
  */
 export async function bundleWithInputs(entry, define = {}, extra = {}) {
+  const partInputs = [];
+  const base = options(define, extra);
   const result = await build({
+    ...base,
     entryPoints: [new URL(entry, root).pathname],
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    metafile: true,
-    // ESM dependencies (yargs, client-node) read import.meta.url, which a
-    // CommonJS bundle lacks; give them this file's URL.
-    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
-    banner: { js: `var __bundleUrl=require("node:url").pathToFileURL(__filename).href;${extra.banner ?? ''}` },
-    plugins: [unusedByKubeConfig, ...(extra.plugins ?? [])],
-    logLevel: 'warning',
+    banner: { js: `${BUNDLE_URL}${extra.banner ?? ''}` },
+    plugins: [onDemandParts(extra, partInputs), ...base.plugins],
   });
   const packages = new Set();
-  for (const input of Object.keys(result.metafile.inputs)) {
+  for (const input of [...Object.keys(result.metafile.inputs), ...partInputs]) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) packages.add(m[1]);
   }

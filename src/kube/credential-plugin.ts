@@ -4,7 +4,6 @@
 // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
 // https://github.com/kubernetes/client-go/blob/master/plugin/pkg/client/auth/exec/exec.go
 
-import { isatty } from 'node:tty';
 import { firstLine } from '../errors.js';
 import { safe } from '../safe.js';
 import { isObject, KubeconfigError, type Fields } from './kubeconfig.js';
@@ -213,7 +212,7 @@ export function interactive(cfg: ExecConfig, stdinIsTerminal: boolean): boolean 
  * process's exit (./plugin-process.ts).
  */
 export async function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Promise<Credential> {
-  const terminal = interactive(cfg, opts.stdinIsTerminal ?? isatty(0));
+  const terminal = interactive(cfg, opts.stdinIsTerminal ?? (await import('node:tty')).isatty(0));
   const env: NodeJS.ProcessEnv = { ...opts.env };
   for (const { name, value } of cfg.env) env[name] = value;
   env.KUBERNETES_EXEC_INFO = execInfo(cfg.apiVersion, cfg.provideClusterInfo ? opts.cluster : undefined, terminal);

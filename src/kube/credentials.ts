@@ -8,7 +8,6 @@
 // https://github.com/kubernetes/client-go/blob/master/tools/clientcmd/validation.go
 // https://github.com/kubernetes/client-go/blob/master/transport/round_trippers.go
 
-import { isatty } from 'node:tty';
 import { authProvider } from './auth-provider.js';
 import { CredentialCache, parseExecConfig, runCredentialPlugin, type ExecCluster } from './credential-plugin.js';
 import { readKubeconfigFile } from './files.js';
@@ -219,7 +218,7 @@ function pluginCredential(name: string, exec: unknown, o: UserOptions):
     env: o.env,
     cluster: cfg.provideClusterInfo ? o.execCluster() : undefined,
     stderr: o.stderr,
-    stdinIsTerminal: o.stdinIsTerminal ?? isatty(0),
+    stdinIsTerminal: o.stdinIsTerminal,
   }));
   // Started now, so it runs while the rest starts up; its failure is the first request's, before anything is sent.
   if (!o.deferPlugin) cache.get();

@@ -7,7 +7,7 @@
 // process exits, whichever comes first.
 // https://man7.org/linux/man-pages/man2/setsid.2.html
 
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
 export interface GroupRunOptions {
   env: NodeJS.ProcessEnv;
@@ -38,9 +38,11 @@ export interface PluginRun {
 /** After SIGTERM at the time limit, how long the group has before SIGKILL. */
 const TERM_GRACE_MS = 1000;
 
-export function runInGroup(command: string, args: string[], o: GroupRunOptions): Promise<PluginRun> {
+export async function runInGroup(command: string, args: string[], o: GroupRunOptions): Promise<PluginRun> {
+  // Loaded here: a run without a plugin never needs child_process (nor what it loads: dgram, assert).
+  const { spawn } = await import('node:child_process');
   return new Promise<PluginRun>((resolve) => {
-    let child;
+    let child: ChildProcess;
     try {
       child = spawn(command, args, {
         env: o.env,
