@@ -303,6 +303,21 @@ describe('loadCluster turns the merged result into the transport', () => {
       .toThrow(`user "lab-reader": cannot read token file ${tmp}/b/tokens/lab: ENOENT`);
   });
 
+  it('tokenFile wins over token, as in client-go; an unreadable one falls back to the token', async () => {
+    const file = path.join(tmp, 'both-tokens');
+    const config = (tokenFile: string) => fs.writeFileSync(file, JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: 'https://api.example' } }],
+      users: [{ name: 'u', user: { token: 'inline', tokenFile } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }));
+    config(path.join(tmp, 'tokens', 'lab'));
+    const load = () => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: file, context: null, env: {}, home: tmp });
+    expect((await load().transport.prepare()).headers.Authorization).toBe('Bearer lab-token');
+    config(path.join(tmp, 'tokens', 'missing'));
+    expect((await load().transport.prepare()).headers.Authorization).toBe('Bearer inline');
+  });
+
   it('the first file\'s same-named cluster is the one used', () => {
     const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
     expect(c.server).toBe('https://127.0.0.1:40123');
