@@ -93,7 +93,7 @@ async function serve(script: (socket: net.Socket) => void, protocol = 'v5.channe
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   const transport = new Transport(`http://127.0.0.1:${port}`, null, null, async () => ({ headers: {} }));
-  const cluster = { server: transport.server, context: 't', namespace: 'default', contexts: ['t'], transport } as Cluster;
+  const cluster: Cluster = { server: transport.server, context: 't', namespace: 'default', transport };
   return { cluster, transport, ready, connections };
 }
 

@@ -1,4 +1,4 @@
-import { loadCluster, type Cluster } from '../kube/config.js';
+import { contextNames, loadCluster, type Cluster } from '../kube/config.js';
 import { listAll } from '../kube/list.js';
 import { getPod, type Pod } from '../kube/pod.js';
 import type { ClusterChoice, Lookups } from './complete.js';
@@ -24,7 +24,8 @@ export function clusterLookups(): Lookups {
   };
   return {
     async contexts(c) {
-      return cluster({ ...c, context: null }).contexts;
+      // Only the names: a broken current context must not hide the others.
+      return contextNames({ kubeconfig: c.kubeconfig, env: process.env, cwd: process.cwd() });
     },
     async namespaces(c) {
       const list = await listAll<{ metadata?: { name?: unknown } }>(cluster(c), '/api/v1/namespaces',

@@ -18,8 +18,6 @@ export interface Cluster {
   context: string;
   /** The context's namespace, else "default". */
   namespace: string;
-  /** Every context of the merged kubeconfig, in file order (completion lists them). */
-  contexts: string[];
   /** How requests reach the server, with the user's credentials. */
   transport: Transport;
 }
@@ -69,12 +67,30 @@ export function loadCluster(opts: LoadOptions): Cluster {
   }
 }
 
+/**
+ * The names of the merged kubeconfig's contexts, in file order, without
+ * building a connection: a current context whose user or cluster is broken
+ * does not stop shell completion from offering the others.
+ */
+export function contextNames(opts: Pick<LoadOptions, 'kubeconfig' | 'env' | 'cwd' | 'home'>): string[] {
+  try {
+    return [...readKubeconfigs(opts).merged.contexts.keys()];
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new CliError(err.message, err.hint, 'config');
+    throw err;
+  }
+}
+
+function readKubeconfigs(opts: Pick<LoadOptions, 'kubeconfig' | 'env' | 'cwd' | 'home'>) {
+  const home = opts.home ?? (opts.env.HOME || os.homedir());
+  const sources = kubeconfigSources(opts.kubeconfig, opts.env, home);
+  return { sources, merged: loadKubeconfigs(sources, readOrNull, opts.cwd) };
+}
+
 function load(opts: LoadOptions): Cluster {
   const env = opts.env;
-  const home = opts.home ?? (env.HOME || os.homedir());
   const saDir = opts.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-  const sources = kubeconfigSources(opts.kubeconfig, env, home);
-  const merged = loadKubeconfigs(sources, readOrNull, opts.cwd);
+  const { sources, merged } = readKubeconfigs(opts);
 
   // client-go falls back to the pod's service account only when the merged
   // kubeconfig is empty (and no file was named with --kubeconfig).
@@ -84,7 +100,7 @@ function load(opts: LoadOptions): Cluster {
     if (ic) {
       const cluster = { name: 'in-cluster', value: { server: ic.server, ...(ic.caFile ? { 'certificate-authority': ic.caFile } : {}) }, origin: '' };
       const user = { name: 'in-cluster service account', value: { tokenFile: ic.tokenFile }, origin: '' };
-      return connect(cluster, user, { context: 'in-cluster', namespace: ic.namespace, contexts: ['in-cluster'] }, opts);
+      return connect(cluster, user, { context: 'in-cluster', namespace: ic.namespace }, opts);
     }
     if (merged.loaded.length === 0) throw noConfigError(sources, env, saDir);
   }
@@ -119,12 +135,12 @@ function load(opts: LoadOptions): Cluster {
       `context "${contextName}" names user "${userName}", which no kubeconfig file defines; list the users with: kubectl config get-users`);
   }
   return connect(cluster, user, {
-    context: contextName, namespace: str(ctx.value.namespace) || 'default', contexts: [...merged.contexts.keys()],
+    context: contextName, namespace: str(ctx.value.namespace) || 'default',
   }, opts);
 }
 
 /** The cluster and user → the Cluster a run talks to. */
-function connect(cluster: Named<Fields>, user: Named<Fields> | null, where: Pick<Cluster, 'context' | 'namespace' | 'contexts'>,
+function connect(cluster: Named<Fields>, user: Named<Fields> | null, where: Pick<Cluster, 'context' | 'namespace'>,
   opts: LoadOptions): Cluster {
   const v = cluster.value;
   const server = str(v.server).replace(/\/+$/, '');
