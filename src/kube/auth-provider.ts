@@ -8,20 +8,16 @@
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import type { Fields } from './kubeconfig.js';
 
-/** Loads client-node's KubeConfig (its authenticators come with it). */
-export type Loader = () => Promise<{ KubeConfig: typeof KubeConfig }>;
-
-const load: Loader = () => import('@kubernetes/client-node/dist/config.js');
 
 /**
  * The Authorization header value client-node's authenticator gives `user`'s
  * auth-provider, asked again for each request (it refreshes expired tokens
  * itself); null when it gives none.
  */
-export function authProvider(user: string, provider: Fields, server: string, loader: Loader = load): () => Promise<string | null> {
+export function authProvider(user: string, provider: Fields, server: string): () => Promise<string | null> {
   let kc: Promise<KubeConfig> | null = null;
   return async () => {
-    kc ??= loader().then(({ KubeConfig: Kc }) => {
+    kc ??= import('@kubernetes/client-node/dist/config.js').then(({ KubeConfig: Kc }) => {
       const k = new Kc();
       // Only the user matters; the cluster is there because client-node wants one.
       k.loadFromOptions({

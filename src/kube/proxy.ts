@@ -15,23 +15,17 @@ export const PROXY_SCHEMES = ['http:', 'https:', 'socks5:'];
 /** How long reaching the proxy and opening the tunnel may take (Go's dialer gives 30s). */
 const DIAL_TIMEOUT_MS = 30_000;
 
-/**
- * An error on the way through the proxy, marked so messages blame the proxy
- * and not the API server (src/kube/errors.ts networkError).
- */
-export interface ProxyFailure extends NodeJS.ErrnoException {
-  /** The proxy URL, without its user information. */
-  proxy: string;
-  /** The proxy answered, and refused the tunnel: its status line. */
-  refused?: string;
-}
-
 /** The proxy URL as messages show it: no user name or password. */
 export function proxyLabel(proxy: URL): string {
   return `${proxy.protocol}//${proxy.host}`;
 }
 
-/** A socket to host:port through the proxy, ready for TLS (or plain HTTP) to the API server. */
+/**
+ * A socket to host:port through the proxy, ready for TLS (or plain HTTP) to
+ * the API server. A failure carries `proxy` (the proxy's URL without user
+ * information), so messages blame the proxy and not the API server
+ * (src/kube/errors.ts networkError); a refused tunnel has code PROXY_REFUSED.
+ */
 export async function dialThroughProxy(proxy: URL, host: string, port: number): Promise<net.Socket> {
   try {
     return proxy.protocol === 'socks5:' ? await socks(proxy, host, port) : await connectTunnel(proxy, host, port);
@@ -61,8 +55,7 @@ function connectTunnel(proxy: URL, host: string, port: number): Promise<net.Sock
     req.on('connect', (res, socket, head) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        return reject(Object.assign(new Error(`the proxy refused the tunnel: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()),
-          { code: 'PROXY_REFUSED', refused: `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim() }));
+        return reject(refused(res));
       }
       socket.setTimeout(0);
       if (head.length > 0) socket.unshift(head);
@@ -71,11 +64,14 @@ function connectTunnel(proxy: URL, host: string, port: number): Promise<net.Sock
     // A proxy that answers CONNECT with a plain response (no tunnel).
     req.on('response', (res) => {
       res.resume();
-      reject(Object.assign(new Error(`the proxy refused the tunnel: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()),
-        { code: 'PROXY_REFUSED', refused: `HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim() }));
+      reject(refused(res));
     });
     req.end();
   });
+}
+
+function refused(res: http.IncomingMessage): Error {
+  return Object.assign(new Error(`the proxy refused the tunnel: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()), { code: 'PROXY_REFUSED' });
 }
 
 async function socks(proxy: URL, host: string, port: number): Promise<net.Socket> {
