@@ -14,6 +14,7 @@
 // the cache.
 import { build } from 'esbuild';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
@@ -21,11 +22,12 @@ await mkdir(new URL('dist/', root), { recursive: true });
 
 /**
  * client-node's KubeConfig (config.js) imports its whole generated API client
- * (gen/index.js, every model class), the openapi middleware, and undici, only
- * for makeApiClient() and fetch dispatchers. This tool never calls those: it
- * applies the kubeconfig to Node's https and ws (applyToHTTPSOptions), which
- * needs none of them. Evaluating them costs ~70 ms at every start, so the
- * bundle gets stubs in their place that throw if anything ever reaches them.
+ * (gen/index.js, every model class), the openapi middleware, and undici,
+ * only for makeApiClient() and fetch dispatchers. This tool never calls
+ * those: it asks the auth-provider authenticators for a header
+ * (applyToHTTPSOptions, src/kube/auth-provider.ts), which needs none of
+ * them. The bundle gets stubs in their place that throw if anything ever
+ * reaches them.
  */
 const unusedByKubeConfig = {
   name: 'client-node-unused',
@@ -45,18 +47,51 @@ const unusedByKubeConfig = {
   },
 };
 
-/** One entry point → a minified CommonJS bundle, as a string; `define` adds compile-time constants. */
-export async function bundle(entry, define = {}) {
-  return (await bundleWithInputs(entry, define)).text;
+/**
+ * Packages only a few kubeconfigs need, imported dynamically: client-node
+ * (with openid-client, jose, jsonpath-plus...) for a user with an
+ * auth-provider, socks for a socks5:// proxy-url. Each is built apart as a
+ * CommonJS part and carried in the bundle brotli-compressed, as data: a run
+ * that does not import it neither evaluates, compiles nor even holds its
+ * source (a quarter of the bundle, which every start would read and keep in
+ * memory). Its first import decompresses and compiles it (through the
+ * compile cache too). One file still, as a single-executable build needs.
+ */
+const ON_DEMAND = /^(@kubernetes\/client-node\/dist\/config\.js|socks)$/;
+
+function onDemandParts(extra, partInputs) {
+  return {
+    name: 'on-demand-parts',
+    setup(b) {
+      b.onResolve({ filter: ON_DEMAND }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'on-demand' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'on-demand' }, async (args) => {
+        const part = await build({
+          ...options({}, extra),
+          entryPoints: undefined,
+          stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: new URL('.', root).pathname, loader: 'js' },
+          banner: { js: BUNDLE_URL },
+        });
+        partInputs.push(...Object.keys(part.metafile.inputs));
+        const data = brotliCompressSync(part.outputFiles[0].contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+        const name = args.path.replace(/^@kubernetes\/|\/dist\/.*$/g, '');
+        return {
+          loader: 'js',
+          contents: `const M = require("node:module");
+            const m = new M(__filename + "#${name}");
+            m.filename = m.id;
+            m._compile(require("node:zlib").brotliDecompressSync(Buffer.from(${JSON.stringify(data)}, "base64")).toString("utf8"), m.id);
+            module.exports = m.exports;`,
+        };
+      });
+    },
+  };
 }
 
-/**
- * The bundle and the npm packages it carries (from esbuild's metafile), as
- * directories under node_modules: what the release's notices must cover.
- */
-export async function bundleWithInputs(entry, define = {}) {
-  const result = await build({
-    entryPoints: [new URL(entry, root).pathname],
+const BUNDLE_URL = 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;';
+
+/** esbuild's options for the bundle and its parts. */
+function options(define, extra) {
+  return {
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -68,12 +103,35 @@ export async function bundleWithInputs(entry, define = {}) {
     // ESM dependencies (client-node) read import.meta.url, which a
     // CommonJS bundle lacks; give them this file's URL.
     define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundleUrl', ...define },
-    banner: { js: 'var __bundleUrl=require("node:url").pathToFileURL(__filename).href;' },
-    plugins: [unusedByKubeConfig],
+    plugins: [unusedByKubeConfig, ...(extra.plugins ?? [])],
     logLevel: 'warning',
+  };
+}
+
+/**
+ * One entry point → a minified CommonJS bundle, as a string; `define` adds
+ * compile-time constants; `extra` more esbuild plugins and a banner line
+ * (tests instrument the bundle with them).
+ */
+export async function bundle(entry, define = {}, extra = {}) {
+  return (await bundleWithInputs(entry, define, extra)).text;
+}
+
+/**
+ * The bundle and the npm packages it carries (from esbuild's metafile), as
+ * directories under node_modules: what the release's notices must cover.
+ */
+export async function bundleWithInputs(entry, define = {}, extra = {}) {
+  const partInputs = [];
+  const base = options(define, extra);
+  const result = await build({
+    ...base,
+    entryPoints: [new URL(entry, root).pathname],
+    banner: { js: `${BUNDLE_URL}${extra.banner ?? ''}` },
+    plugins: [onDemandParts(extra, partInputs), ...base.plugins],
   });
   const packages = new Set();
-  for (const input of Object.keys(result.metafile.inputs)) {
+  for (const input of [...Object.keys(result.metafile.inputs), ...partInputs]) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) packages.add(m[1]);
   }

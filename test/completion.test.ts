@@ -3,7 +3,7 @@
 // through the real kubectl (`kubectl __complete procstatus ...`) against the
 // test API server.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -182,6 +182,16 @@ describe('through kubectl (kubectl __complete procstatus ...)', () => {
     expect(kubectl('--na')).toEqual({ values: ['--namespace'], directive: ':4' });
     expect(kubectl('-o', '')).toEqual({ values: ['table', 'wide', 'json', 'yaml', 'sarif', 'junit', 'jsonpath=', 'jsonpath-file=', 'jsonpath-as-json=', 'custom-columns=', 'custom-columns-file='], directive: ':6' });
     expect(kubectl('--kubeconfig', '')).toEqual({ values: [], directive: ':0' });
+  });
+
+  test('--context values even when the current context is broken (a user no file defines)', () => {
+    const file = join(scratch, 'broken-current');
+    writeFileSync(file, JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+      contexts: [{ name: 'broken', context: { cluster: 'c', user: 'ghost' } }, { name: 'good', context: { cluster: 'c' } }],
+      'current-context': 'broken',
+    }));
+    expect(kubectl('--kubeconfig', file, '--context', '')).toEqual({ values: ['broken', 'good'], directive: ':4' });
   });
 
   describe('against the test API server', () => {

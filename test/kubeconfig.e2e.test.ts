@@ -5,7 +5,6 @@
 // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,39 +12,16 @@ import { namespacesUnavailableReason } from './apiserver/harness.ts';
 import {
   PLUGIN_FAIL_MESSAGE, PLUGIN_INSTALL_HINT, PLUGIN_MISSING_COMMAND, PLUGIN_RUNS_FILE,
 } from './apiserver/api/kubeconfig.ts';
-import { runCliAsync, type CliResult } from './helpers/cli.js';
-
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
-const hasKubectl = fs.existsSync(KUBECTL);
+import { runCliAsync } from './helpers/cli.js';
+import { closedPort, errorLines } from './helpers/errors.js';
+import { CLEAN_ENV, hasKubectl, KUBECTL } from './helpers/kubectl.js';
 
 const cluster = inject('cluster');
 if (!cluster) console.warn(`skipping kubeconfig e2e tests: ${namespacesUnavailableReason()}`);
 
-/** Everything the tool and kubectl could otherwise find on this machine, switched off. */
-const CLEAN_ENV = { KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined, KUBERNETES_SERVICE_PORT: undefined };
-
 function kubectl(args: string[], env: NodeJS.ProcessEnv): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(KUBECTL, args, { env: { ...process.env, ...CLEAN_ENV, ...env }, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** One `error:` line, optionally a `hint:` line, no stack trace. */
-function errorLines(r: CliResult): string[] {
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(r.code).toBe(1);
-  expect(lines.some((l) => l.startsWith('    at '))).toBe(false);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(lines.length).toBeLessThanOrEqual(2);
-  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
-  return lines;
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe.skipIf(!cluster)('finding and merging kubeconfig files', () => {

@@ -239,10 +239,8 @@ describe('in-cluster config and the no-config message', () => {
     fs.mkdirSync(home, { recursive: true });
     const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: podEnv, home, serviceAccountDir: sa });
     expect(c).toMatchObject({ server: 'https://10.96.0.1:443', namespace: 'payments' });
-    const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
-    await c.kc.applyToHTTPSOptions(opts);
-    expect(opts.headers?.Authorization).toBe('Bearer sa-token');
-    expect(opts.ca?.toString()).toBe('-----BEGIN CERTIFICATE-----\n');
+    expect((await c.transport.prepare()).headers.Authorization).toBe('Bearer sa-token');
+    expect(c.transport.tls?.ca?.toString()).toBe('-----BEGIN CERTIFICATE-----\n');
   });
 
   it('with nothing at all, the error says where it looked', () => {
@@ -266,7 +264,7 @@ describe('in-cluster config and the no-config message', () => {
   });
 });
 
-describe('loadCluster hands client-node the merged result', () => {
+describe('loadCluster turns the merged result into the transport', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'procstatus-kubeconfig-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
   fs.mkdirSync(path.join(tmp, 'a', 'certs'), { recursive: true });
@@ -277,14 +275,13 @@ describe('loadCluster hands client-node the merged result', () => {
   fs.writeFileSync(path.join(tmp, 'kind'), KIND);
 
   it('relative CA and tokenFile are read from beside the file; --context picks the context', async () => {
-    const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'lab', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
-    expect(c).toMatchObject({ server: 'https://lab.example:6443', context: 'lab', namespace: 'ops' });
-    expect(c.kc.getCurrentCluster()?.caFile).toBe(path.join(tmp, 'a', 'certs', 'lab-ca.crt'));
+    // lab-admin's client certificate (relative: beside the file) does not exist: kubectl's error, naming the resolved file.
+    expect(() => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'lab', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp }))
+      .toThrow(`unable to read client-certificate ${path.join(tmp, 'a', 'certs', 'admin.crt')} for user "lab-admin": no such file or directory`);
     const r = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'lab-reader', env: { KUBECONFIG: `${tmp}/kind:${tmp}/a/config` }, home: tmp });
-    const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
-    await r.kc.applyToHTTPSOptions(opts);
-    expect(opts.headers?.Authorization).toBe('Bearer lab-token');
-    expect(opts.ca?.toString()).toBe('LAB CA');
+    expect(r).toMatchObject({ server: 'https://lab.example:6443', context: 'lab-reader' });
+    expect((await r.transport.prepare()).headers.Authorization).toBe('Bearer lab-token');
+    expect(r.transport.tls?.ca?.toString()).toBe('LAB CA');
     expect(r.namespace).toBe('default');
   });
 
@@ -293,17 +290,32 @@ describe('loadCluster hands client-node the merged result', () => {
       'contexts:', '- name: anon', '  context: {cluster: lab}', 'current-context: anon', '',
     ].join('\n'));
     const c = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: null, env: { KUBECONFIG: `${tmp}/a/anon:${tmp}/a/config` }, home: tmp });
-    const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
-    await c.kc.applyToHTTPSOptions(opts);
-    expect(opts.ca?.toString()).toBe('LAB CA');
-    expect(opts.headers?.Authorization).toBeUndefined();
+    expect(c.transport.tls?.ca?.toString()).toBe('LAB CA');
+    expect((await c.transport.prepare()).headers.Authorization).toBeUndefined();
   });
 
   it('an unreadable tokenFile of the current user is a one-line error', () => {
-    fs.mkdirSync(path.join(tmp, 'b', 'c'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'b', 'c', 'certs'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'b', 'c', 'config'), LOCAL);
+    // The cluster's CA is there (kubectl would name a missing one first); the token file is not.
+    fs.writeFileSync(path.join(tmp, 'b', 'c', 'certs', 'lab-ca.crt'), 'LAB CA');
     expect(() => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: `${tmp}/b/c/config`, context: 'lab-reader', env: {}, home: tmp }))
       .toThrow(`user "lab-reader": cannot read token file ${tmp}/b/tokens/lab: ENOENT`);
+  });
+
+  it('tokenFile wins over token, as in client-go; an unreadable one falls back to the token', async () => {
+    const file = path.join(tmp, 'both-tokens');
+    const config = (tokenFile: string) => fs.writeFileSync(file, JSON.stringify({
+      clusters: [{ name: 'c', cluster: { server: 'https://api.example' } }],
+      users: [{ name: 'u', user: { token: 'inline', tokenFile } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }));
+    config(path.join(tmp, 'tokens', 'lab'));
+    const load = () => loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: file, context: null, env: {}, home: tmp });
+    expect((await load().transport.prepare()).headers.Authorization).toBe('Bearer lab-token');
+    config(path.join(tmp, 'tokens', 'missing'));
+    expect((await load().transport.prepare()).headers.Authorization).toBe('Bearer inline');
   });
 
   it('the first file\'s same-named cluster is the one used', () => {
@@ -311,7 +323,7 @@ describe('loadCluster hands client-node the merged result', () => {
     expect(c.server).toBe('https://127.0.0.1:40123');
     const d = loadCluster({ cwd: process.cwd(), stderr: () => {}, kubeconfig: null, context: 'kind-dev', env: { KUBECONFIG: `${tmp}/a/config:${tmp}/kind` }, home: tmp });
     expect(d.server).toBe('https://10.9.9.9:6443');
-    expect(d.kc.getCurrentCluster()?.skipTLSVerify).toBe(true);
+    expect(d.transport.tls?.insecure).toBe(true);
   });
 
   it('an unknown --context and an absent current-context are one-line errors', () => {

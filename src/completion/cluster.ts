@@ -1,4 +1,4 @@
-import { loadCluster, type Cluster } from '../kube/config.js';
+import { contextNames, loadCluster, type Cluster } from '../kube/config.js';
 import { listAll } from '../kube/list.js';
 import { getPod, type Pod } from '../kube/pod.js';
 import type { ClusterChoice, Lookups } from './complete.js';
@@ -15,6 +15,8 @@ export function clusterLookups(): Lookups {
         key,
         cluster: loadCluster({
           kubeconfig: c.kubeconfig, context: c.context, deferCredentials: true, env: process.env, cwd: process.cwd(), stderr: () => {},
+          // A credential plugin gets no more time than the lookup (its process group is killed then, or at exit).
+          requestTimeoutMs: c.timeoutMs,
         }),
       };
     }
@@ -22,7 +24,8 @@ export function clusterLookups(): Lookups {
   };
   return {
     async contexts(c) {
-      return cluster({ ...c, context: null }).kc.getContexts().map((x) => x.name);
+      // Only the names: a broken current context must not hide the others.
+      return contextNames({ kubeconfig: c.kubeconfig, env: process.env, cwd: process.cwd() });
     },
     async namespaces(c) {
       const list = await listAll<{ metadata?: { name?: unknown } }>(cluster(c), '/api/v1/namespaces',

@@ -4,10 +4,12 @@
 // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
 // https://github.com/kubernetes/client-go/blob/master/plugin/pkg/client/auth/exec/exec.go
 
-import { spawnSync } from 'node:child_process';
 import { firstLine } from '../errors.js';
 import { safe } from '../safe.js';
 import { isObject, KubeconfigError, type Fields } from './kubeconfig.js';
+import { runInGroup, type PluginRun } from './plugin-process.js';
+
+export type { PluginRun } from './plugin-process.js';
 
 /** client-go accepts these two; v1alpha1 is gone since Kubernetes 1.24. */
 export const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1'] as const;
@@ -85,12 +87,12 @@ export function parseExecConfig(user: string, raw: unknown): ExecConfig {
 
 /**
  * KUBERNETES_EXEC_INFO as client-go sets it: an ExecCredential of the
- * configured version with spec.interactive, and spec.cluster when the exec
- * block asks for it (provideClusterInfo). This tool never hands the plugin a
- * terminal (stdin is /dev/null), so interactive is false.
+ * configured version with spec.interactive (whether the plugin got the
+ * terminal), and spec.cluster when the exec block asks for it
+ * (provideClusterInfo).
  */
-export function execInfo(apiVersion: string, cluster?: ExecCluster): string {
-  return JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { ...(cluster ? { cluster } : {}), interactive: false } });
+export function execInfo(apiVersion: string, cluster?: ExecCluster, interactive = false): string {
+  return JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: { ...(cluster ? { cluster } : {}), interactive } });
 }
 
 /** Why stdout is not a usable ExecCredential, or the credential (client-go's checks, in its order). */
@@ -131,16 +133,6 @@ export function parseExecCredential(stdout: string, apiVersion: string): Credent
   };
 }
 
-/** What a run of the plugin gave back (spawnSync's result, reduced). */
-export interface PluginRun {
-  /** A spawn failure: ENOENT, EACCES, ETIMEDOUT, ENOBUFS... */
-  errorCode?: string;
-  status: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * One line naming the plugin and what went wrong, plus a hint. kubectl says
  * `exec: executable X not found` (then the kubeconfig's installHint) and
@@ -165,6 +157,8 @@ export function pluginError(cfg: ExecConfig, run: PluginRun, timeoutMs: number):
         'a plugin that waits for a browser or a prompt needs a terminal; run kubectl once to log in, then retry');
     case 'ENOBUFS':
       return new KubeconfigError(`${who} printed more than ${MAX_OUTPUT} bytes`);
+    case 'ABORT_ERR':
+      return Object.assign(new KubeconfigError('interrupted'), { code: 'ABORT_ERR' });
     default:
       return new KubeconfigError(`${who} could not be started: ${run.errorCode}`);
   }
@@ -190,38 +184,39 @@ export interface RunOptions {
   env: NodeJS.ProcessEnv;
   /** Where the plugin's own stderr goes on success (kubectl passes it through). */
   stderr: (text: string) => void;
+  /** Ends the run: the plugin's process group is killed. */
+  signal?: AbortSignal;
+  /** For tests: whether stdin is a terminal, else isatty(0). */
+  stdinIsTerminal?: boolean;
+}
+
+/**
+ * Whether the plugin gets the terminal, as client-go decides it: Never: no;
+ * IfAvailable: when stdin is a terminal; Always: yes, and without a terminal
+ * the plugin does not run (client-go's words).
+ */
+export function interactive(cfg: ExecConfig, stdinIsTerminal: boolean): boolean {
+  if (cfg.interactiveMode === 'Never') return false;
+  if (cfg.interactiveMode === 'Always' && !stdinIsTerminal) {
+    throw new KubeconfigError(`${whoOf(cfg)}: exec plugin cannot support interactive mode: standard input is not a terminal`,
+      'run it where stdin is a terminal, or log in once with kubectl so the plugin has a cached credential');
+  }
+  return stdinIsTerminal;
 }
 
 /**
  * Runs the plugin: argv array (no shell), the kubeconfig's env entries over
- * ours, KUBERNETES_EXEC_INFO, stdin /dev/null, a time limit and output caps.
- * Synchronous: it runs before the first request, with nothing else going on.
+ * ours, KUBERNETES_EXEC_INFO, a time limit and output caps. Without the
+ * terminal it runs in its own process group with stdin on /dev/null, and the
+ * whole group is killed at the time limit, on an interrupt and at this
+ * process's exit (./plugin-process.ts).
  */
-export function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Credential {
-  if (cfg.interactiveMode === 'Always') {
-    // client-go refuses too when stdin is not a terminal.
-    throw new KubeconfigError(`${whoOf(cfg)} needs a terminal (interactiveMode: Always), and this tool runs plugins without one`,
-      'log in once with kubectl so the plugin has a cached credential, or set interactiveMode: IfAvailable');
-  }
+export async function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Promise<Credential> {
+  const terminal = interactive(cfg, opts.stdinIsTerminal ?? (await import('node:tty')).isatty(0));
   const env: NodeJS.ProcessEnv = { ...opts.env };
   for (const { name, value } of cfg.env) env[name] = value;
-  env.KUBERNETES_EXEC_INFO = execInfo(cfg.apiVersion, cfg.provideClusterInfo ? opts.cluster : undefined);
-  const r = spawnSync(cfg.command, cfg.args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: opts.timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer: MAX_OUTPUT,
-    encoding: 'utf8',
-    windowsHide: true,
-  });
-  const run: PluginRun = {
-    errorCode: (r.error as NodeJS.ErrnoException | undefined)?.code,
-    status: r.status,
-    signal: r.signal,
-    stdout: r.stdout ?? '',
-    stderr: r.stderr ?? '',
-  };
+  env.KUBERNETES_EXEC_INFO = execInfo(cfg.apiVersion, cfg.provideClusterInfo ? opts.cluster : undefined, terminal);
+  const run = await runInGroup(cfg.command, cfg.args, { env, timeoutMs: opts.timeoutMs, maxOutput: MAX_OUTPUT, terminal, signal: opts.signal });
   const err = pluginError(cfg, run, opts.timeoutMs);
   if (err) throw err;
   // kubectl lets a plugin's stderr (progress, warnings) through; untrusted
@@ -234,23 +229,28 @@ export function runCredentialPlugin(cfg: ExecConfig, opts: RunOptions): Credenti
 /**
  * The credential for one run: the plugin runs once, and again only when the
  * credential's expirationTimestamp has passed (as client-go's cache does), so
- * a sweep of many containers does not run it per container. A re-run in the
- * middle of a sweep blocks the event loop while the plugin runs (spawnSync);
- * tokens live for minutes to hours, so that is rare. Unlike client-go, a 401
- * does not make it run again.
+ * a sweep of many containers does not run it per container; requests that
+ * come while it runs wait for that one run. A run that failed is the answer
+ * for the rest of the run: one error, said once. Unlike client-go, a 401 does
+ * not make it run again.
  */
 export class CredentialCache {
+  private pending: Promise<Credential> | null = null;
   private cred: Credential | null = null;
   runs = 0;
 
-  constructor(private readonly run: () => Credential, private readonly now: () => number = Date.now) {}
+  constructor(private readonly run: () => Promise<Credential>, private readonly now: () => number = Date.now) {}
 
-  get(): Credential {
-    if (!this.cred || (this.cred.expiresAt && this.cred.expiresAt.getTime() <= this.now())) {
-      this.cred = this.run();
+  get(): Promise<Credential> {
+    const fresh = this.cred && !(this.cred.expiresAt && this.cred.expiresAt.getTime() <= this.now());
+    if (!fresh && (!this.pending || this.cred)) {
+      this.cred = null;
       this.runs++;
+      this.pending = this.run().then((c) => (this.cred = c));
+      // Nobody may be waiting yet (a run started ahead of the first request).
+      this.pending.catch(() => {});
     }
-    return this.cred;
+    return this.pending!;
   }
 }
 

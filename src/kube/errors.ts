@@ -51,8 +51,17 @@ export function parseStatus(body: string): Status | null {
  * X509_V_ERR_* names.
  */
 export function networkError(err: unknown, server: string, timeoutMs: number): CliError {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { proxy?: string };
   const code = e.code ?? '';
+  // On the way through the kubeconfig's proxy-url: the proxy is what failed, not the API server.
+  if (e.proxy) {
+    const hint = "check the cluster's proxy-url in the kubeconfig";
+    if (code === 'PROXY_REFUSED') return new CliError(`the proxy ${e.proxy} refused the tunnel to the API server ${server}: ${e.message.replace(/^.*: /, '')}`, hint, 'unreachable');
+    if (code === 'ECONNREFUSED') return new CliError(`cannot connect to the proxy ${e.proxy} (proxy-url): connection refused`, hint, 'unreachable');
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the proxy ${e.proxy} (proxy-url): ${code}`, hint, 'unreachable');
+    if (code === 'ETIMEDOUT') return new CliError(`the proxy ${e.proxy} (proxy-url) did not answer`, hint, 'unreachable');
+    return new CliError(`the proxy ${e.proxy} (proxy-url) failed: ${e.message}`, hint, 'unreachable');
+  }
   if (code === 'ECONNREFUSED') return new CliError(`cannot connect to the API server ${server}: connection refused`, undefined, 'unreachable');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new CliError(`cannot resolve the API server ${server}: ${code}`);
   if (code === 'ECONNRESET' || code === 'EPIPE') return new CliError(`the connection to the API server ${server} was reset`);

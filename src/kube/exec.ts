@@ -1,22 +1,28 @@
 import { stringify } from 'node:querystring';
-import type https from 'node:https';
-import { PassThrough } from 'node:stream';
-import WebSocket from 'ws';
-import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import type { Cluster } from './config.js';
-import { ApiError, parseStatus, retryAfterSeconds, seconds, type Status } from './errors.js';
-import { agentFor, secureContext } from './http.js';
+import { atDeadline } from './deadline.js';
+import { parseStatus, seconds, type Status } from './errors.js';
+import { upgrade, WebSocketReader, type OpenSocket } from './websocket.js';
+
+export { UpgradeRefused } from './websocket.js';
 
 /**
- * Channels of the remotecommand websocket protocol (v4/v5): each binary
- * message starts with its channel byte. v5 adds 255, "close this channel".
+ * The remotecommand websocket protocols, best first: v5 (Kubernetes 1.30 and
+ * later) adds the close-channel message, v4 is the same framing without it.
+ * Every binary message starts with its channel byte.
  * https://github.com/kubernetes/enhancements/tree/master/keps/sig-api-machinery/4006-transition-spdy-to-websockets
+ * https://kubernetes.io/docs/reference/using-api/websockets/
  */
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const STDOUT = 1;
 const STDERR = 2;
 const ERROR = 3;
+/** v5: [255, channel] says the server closed that channel. */
+const CLOSE_CHANNEL = 255;
 const MAX_STDERR = 64 * 1024;
 const MAX_STATUS = 64 * 1024;
+/** Beyond --max-bytes of stdout: room for stderr, the Status and channel bytes; more is a flood on some other channel. */
+const SLACK = MAX_STDERR + MAX_STATUS + 64 * 1024;
 
 export interface ExecRequest {
   namespace: string;
@@ -42,161 +48,119 @@ export interface ExecResult {
   maxBytes: number;
 }
 
-/** The refused upgrade's HTTP status and Status body (ws's 'unexpected-response'). */
-export class UpgradeRefused extends ApiError {}
-
 /**
  * Runs one command in a container over the exec websocket and collects its
- * output: one round trip. client-node supplies the connection (kubeconfig
- * TLS and auth, subprotocol list); the socket factory adds what its Exec
- * lacks: the refused upgrade's Status body (client-node only says
- * "Unexpected server response: 403"), a handshake timeout, a payload cap,
- * and tolerance of malformed frames.
+ * output: one round trip. The upgrade goes through the cluster's keep-alive
+ * agent, so it takes over the connection the pod GET left open. A refused
+ * upgrade rejects with UpgradeRefused (its Status body and Retry-After); an
+ * upgrade not answered by the deadline rejects with PROCSTATUS_TIMEOUT. Once
+ * the stream is open, everything ends in an ExecResult: stdout is cut at
+ * maxBytes, stderr and the Status are capped, unknown channels and empty
+ * messages are skipped, and a broken frame or a cut connection is a failure
+ * next to whatever did arrive.
  */
 export async function execCollect(cluster: Cluster, req: ExecRequest): Promise<ExecResult> {
   const query = stringify({ command: req.command, container: req.container, stdin: false, stdout: true, stderr: true, tty: false });
   const path = `/api/v1/namespaces/${encodeURIComponent(req.namespace)}/pods/${encodeURIComponent(req.pod)}/exec?${query}`;
   req.log(`exec ${req.namespace}/${req.pod} -c ${req.container}: ${req.command.join(' ')}`);
 
+  const deadline = req.timeoutMs > 0 ? Date.now() + req.timeoutMs : Infinity;
+  const { agent, headers } = await cluster.transport.prepare(req.signal, deadline);
+  const open = await upgrade({
+    url: cluster.transport.url(path), agent, headers, protocols: EXEC_PROTOCOLS, deadline, signal: req.signal,
+  });
+  req.log(`exec connected, subprotocol ${open.protocol}`);
+  return collect(open, req, deadline);
+}
+
+/** Reads the channels of an open exec stream until its Status, its close, the byte cap, the deadline or an interrupt. */
+export function collect(open: OpenSocket, req: Pick<ExecRequest, 'maxBytes' | 'timeoutMs' | 'signal'>, deadline: number): Promise<ExecResult> {
   const out: Buffer[] = [];
   let outBytes = 0;
+  let total = 0;
   let err = '';
   let status: Status | null = null;
   let truncated = false;
-  let socket: WebSocket | null = null;
-
-  const deadline = req.timeoutMs > 0 ? Date.now() + req.timeoutMs : Infinity;
-  const factory = (uri: string, protocols: string[], opts: WebSocket.ClientOptions): WebSocket => {
-    const ws = new WebSocket(uri, protocols, {
-      ...opts,
-      ...(uri.startsWith('wss:') ? { secureContext: secureContext(cluster, opts as https.RequestOptions) } : {}),
-      // The GET's keep-alive agent: the upgrade reuses its connection (http.ts).
-      agent: agentFor(cluster, opts as https.RequestOptions),
-      perMessageDeflate: false,
-      maxPayload: req.maxBytes + 1024,
-      ...(req.timeoutMs > 0 ? { handshakeTimeout: req.timeoutMs } : {}),
-    });
-    ws.on('unexpected-response', (request, response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (c: Buffer) => {
-        if ((size += c.length) <= MAX_STATUS) chunks.push(c);
-      });
-      response.on('end', () => {
-        ws.emit('error', new UpgradeRefused(response.statusCode ?? 0, parseStatus(Buffer.concat(chunks).toString('utf8')),
-          retryAfterSeconds(response.headers['retry-after'])));
-        request.destroy();
-        ws.terminate();
-      });
-    });
-    guardMessages(ws);
-    socket = ws;
-    return ws;
-  };
-  // client-node's stream hooks end these on a v5 close frame; give it
-  // throwaway streams so it can never end process.stdout.
-  const streams = { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() };
-  const handler = new WebSocketHandler(cluster.kc, factory, streams);
+  let failure: string | null = null;
+  // The message being received: its channel (null until its first byte), and the Status bytes so far.
+  let channel: number | null = null;
+  let statusBytes: Buffer[] = [];
+  let statusSize = 0;
 
   return new Promise<ExecResult>((resolve, reject) => {
-    let failure: string | null = null;
     let settled = false;
-    const finish = () => {
+    const done = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimer();
       req.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const finish = () => done(() => {
       if (!status && !truncated && !failure) failure = 'the exec stream closed without a status; the output may be incomplete';
       resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, status, truncated, failure, maxBytes: req.maxBytes });
+    });
+    const cut = () => {
+      truncated = true;
+      reader.terminate();
+      finish();
     };
-    const onAbort = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket?.terminate();
+    const onAbort = () => done(() => {
+      reader.terminate();
       reject(Object.assign(new Error('interrupted'), { code: 'ABORT_ERR' }));
-    };
-    const timer = setTimeout(() => {
+    });
+    const cancelTimer = atDeadline(deadline, () => {
       failure = `the exec did not finish within ${seconds(req.timeoutMs)} (--request-timeout)`;
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.terminate();
-        finish();
-      } else {
-        settled = true;
-        socket?.terminate();
-        reject(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' }));
-      }
-    }, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
-    if (!Number.isFinite(deadline)) clearTimeout(timer);
-    if (req.signal?.aborted) return onAbort();
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+      reader.terminate();
+      finish();
+    });
 
-    handler
-      .connect(path, null, (channel, data) => {
+    const reader: WebSocketReader = new WebSocketReader(open.socket, {
+      data(e) {
+        if (settled || e.opcode !== 2) return;
+        if ((total += e.chunk.length) > req.maxBytes + SLACK) return cut();
+        let chunk = e.chunk;
+        if (e.first) {
+          channel = null;
+          statusBytes = [];
+          statusSize = 0;
+        }
+        if (channel === null && chunk.length > 0) {
+          channel = chunk[0];
+          chunk = chunk.subarray(1);
+        }
         if (channel === STDOUT) {
           const room = req.maxBytes - outBytes;
-          if (data.length > room) {
-            out.push(data.subarray(0, room));
+          if (chunk.length > room) {
+            out.push(chunk.subarray(0, room));
             outBytes = req.maxBytes;
-            truncated = true;
-            socket?.terminate();
-            finish();
-            return false;
+            return cut();
           }
-          out.push(data);
-          outBytes += data.length;
+          out.push(chunk);
+          outBytes += chunk.length;
         } else if (channel === STDERR) {
-          if (err.length < MAX_STDERR) err += data.toString('utf8').slice(0, MAX_STDERR - err.length);
-        } else if (channel === ERROR && data.length > 0) {
-          status = parseStatus(data.subarray(0, MAX_STATUS).toString('utf8')) ?? { status: 'Failure', message: 'unreadable status frame' };
-          return false;
+          if (err.length < MAX_STDERR && chunk.length > 0) err += chunk.toString('utf8').slice(0, MAX_STDERR - err.length);
+        } else if (channel === ERROR) {
+          if (statusSize < MAX_STATUS) statusBytes.push(chunk.subarray(0, MAX_STATUS - statusSize));
+          statusSize += chunk.length;
+          if (e.last && statusSize > 0) {
+            // The Status ends the exec (the kubelet closes right after it).
+            status = parseStatus(Buffer.concat(statusBytes).toString('utf8')) ?? { status: 'Failure', message: 'unreadable status frame' };
+            reader.close();
+            finish();
+          }
+        } else if (channel === CLOSE_CHANNEL) {
+          // v5: the server closed the channel named in the next byte; the Status still follows.
         }
-        return true;
-      })
-      .then((ws) => {
-        // Interrupted or timed out while the upgrade was under way: nobody waits for this socket.
-        if (settled) return void ws.terminate();
-        req.log(`exec connected, subprotocol ${ws.protocol || '(none)'}`);
-        ws.on('close', finish);
-        ws.on('error', (e: Error) => {
-          // One frame larger than maxPayload is the byte cap too.
-          if (/Max payload/.test(e.message)) truncated = true;
-          else if (!failure && !status && !truncated) failure = `the exec stream failed: ${e.message}`;
-        });
-        if (ws.readyState === WebSocket.CLOSED) finish();
-      })
-      .catch((e: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        // client-node rejects with ws's ErrorEvent, which carries the error in .error.
-        const inner = (e as { error?: unknown })?.error;
-        reject(inner instanceof Error ? inner : e);
-      });
-  });
-}
-
-/**
- * client-node's message handler reads a channel byte from every binary
- * message and throws on an empty one; drop those (and non-binary data) before
- * it sees them, so a malformed frame cannot crash the process.
- */
-function guardMessages(ws: WebSocket): void {
-  const proto = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
-  if (!proto?.set) return;
-  Object.defineProperty(ws, 'onmessage', {
-    configurable: true,
-    get: () => proto.get?.call(ws),
-    set(fn: (event: WebSocket.MessageEvent) => void) {
-      proto.set!.call(ws, (event: WebSocket.MessageEvent) => {
-        const data = event.data;
-        if (!(data instanceof Buffer) || data.length === 0) return;
-        try {
-          fn(event);
-        } catch {
-          // An unknown channel or unreadable frame is ignored, not fatal.
-        }
-      });
-    },
+        // The empty "stream is up" message and unknown channels carry nothing to keep.
+      },
+      end(why) {
+        if (why && !failure && !status && !truncated) failure = `the exec stream failed: ${why}`;
+        finish();
+      },
+    });
+    if (req.signal?.aborted) return onAbort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    reader.start(open.head);
   });
 }
