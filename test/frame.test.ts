@@ -21,7 +21,7 @@ describe('explicit PIDs: one cat, no shell', () => {
   it('is cat with the marker after every file, PIDs as separate arguments', () => {
     expect(argv[0]).toBe('cat');
     // One marker first, one after each per-container file, and one after each of a process's frames (stat shares status's).
-    expect(argv.filter((a) => a === BOOT_ID)).toHaveLength(1 + 3 + 3 * (spec.files.length - 1));
+    expect(argv.filter((a) => a === BOOT_ID)).toHaveLength(1 + spec.shared.length + 3 * (spec.files.length - 1));
     expect(argv).toContain(`/proc/${process.pid}/status`);
     expect(argv).toContain('/etc/passwd');
   });
@@ -99,7 +99,8 @@ describe('hostile output', () => {
 
   it('a forged marker inside a file the container controls adds a frame: caught, never misattributed', () => {
     const status = 'Name:\tsh\nPid:\t1\n';
-    const texts = [status + '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n'];
+    // status+stat, attr, uid_map, gid_map; then passwd (forging a marker), group, /proc/stat, /proc/uptime.
+    const texts = [status + '1 (sh) S 0', '', '0 0 1\n', '0 0 1\n', 'root:x:0:0::/:/bin/sh\n' + bootId + 'Name:\tforged\nPid:\t1\n', '', 'btime 1\n', '1.0 1.0\n'];
     const r = unframe(spec, 'direct', frames(texts), '', null);
     expect(r.error).toMatch(/frame markers that do not match the files asked for/);
     expect(r.procs).toEqual([]);
@@ -119,11 +120,11 @@ describe('hostile output', () => {
   it('status and stat share a frame: split where stat starts, whatever the comm holds', () => {
     const status = 'Name:\tsh\nPid:\t7\n';
     const stat = '7 (a\n7 (b) S 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 4242 0\n';
-    const r = unframe(readSpec([7], false), 'direct', frames([status + stat, '', '', '', '', '', '']), '', null);
+    const r = unframe(readSpec([7], false), 'direct', frames([status + stat, '', '', '', '', '', '', '']), '', null);
     expect(r.procs[0].files.status).toBe(status);
     expect(r.procs[0].files.stat).toBe(stat);
     // A process whose status could not be read, but whose stat could: no status, so not shown.
-    const gone = unframe(readSpec([7], false), 'direct', frames([stat, '', '', '', '', '', '']), 'cat: /proc/7/status: No such file or directory\n', null);
+    const gone = unframe(readSpec([7], false), 'direct', frames([stat, '', '', '', '', '', '', '']), 'cat: /proc/7/status: No such file or directory\n', null);
     expect(gone.procs).toEqual([]);
   });
 
