@@ -27,6 +27,18 @@ describe('parseArgs', () => {
     expect(await options('-A --all-pids')).toMatchObject({ allNamespaces: true, pids: 'all' });
   });
 
+  it('the bare pods type, as kubectl get pods: every pod of the namespace; -l \'\' selects everything as kubectl does', async () => {
+    for (const type of ['pods', 'po', 'pod', 'PODS']) {
+      expect(await options(`${type} -n shop --pid 1`)).toMatchObject({ target: null, selector: '', namespace: 'shop', allNamespaces: false });
+    }
+    expect(await options('pods -l app=web --pid 1')).toMatchObject({ target: null, selector: 'app=web' });
+    expect(await options('pods -A --pid 1')).toMatchObject({ target: null, allNamespaces: true });
+    // A pod named "pods" is still reachable by its type.
+    expect((await options('pod/pods --pid 1')).target).toEqual({ kind: 'pod', name: 'pods' });
+    expect(await parseArgs(['-l', '', '--pid', '1'])).toMatchObject({ kind: 'run', options: { selector: '', target: null } });
+    expect(await run('pods -p web --pid 1')).toMatchObject({ kind: 'usage-error', message: 'the POD argument "pods" and --pod "web" disagree' });
+  });
+
   it('kubectl flags', async () => {
     const o = await options('web --pid 1 -n kube-system -c 1 --context prod --kubeconfig /k -o json --no-headers -v --request-timeout 5s');
     expect(o).toMatchObject({ namespace: 'kube-system', container: '1', context: 'prod', kubeconfig: '/k',

@@ -32,6 +32,7 @@ interface Item {
   error: string | null;
   cgroupPodUid: string | null;
   findings: { id: string }[];
+  podSecurity: { level: string; assumed: boolean; controls: { control: string; judged: string; unverified?: string }[] } | null;
 }
 
 /** A few pods of the standard fixture, with a pause process per pod as on a real node. */
@@ -130,6 +131,14 @@ describe.skipIf(!!skipReason)('node/NAME: a node\'s processes', () => {
     expect(single.pid).not.toBe(1);
     expect(single.findings.map((f) => f.id)).toContain('pid1-ignores-sigterm');
   }, 60_000);
+
+  it('a pod\'s process read from its node rests its mounts on the spec (its mountinfo is not read there): the level is starred, and says why', () => {
+    const app = node1.find((i) => i.pod === 'restricted' && i.container === 'app' && i.nspid!.at(-1) === 1)!;
+    expect(app.podSecurity!.assumed).toBe(true);
+    const proc = app.podSecurity!.controls.find((c) => c.control === '/proc Mount Type')!;
+    expect(proc.judged).toBe('spec');
+    expect(proc.unverified).toBeTruthy();
+  });
 
   it('each pod\'s sandbox (pause) belongs to the pod and to no container', async () => {
     for (const pod of ['web', 'single', 'web2', 'restricted']) {

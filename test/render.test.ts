@@ -231,3 +231,19 @@ describe('compact sets: short and exact', () => {
     }
   });
 });
+
+describe('the FINDINGS cell', () => {
+  it('each id once with its severity letter, and a count where one was found more than once', async () => {
+    const { findingsCell } = await import('../src/render/table.js');
+    expect(findingsCell([])).toBe('none');
+    expect(findingsCell([
+      { id: 'pid1-ignores-sigterm', severity: 'warning' },
+      { id: 'exceeds-spec', severity: 'critical' },
+      { id: 'exceeds-spec', severity: 'critical' },
+      { id: 'exceeds-spec', severity: 'critical' },
+      { id: 'below-namespace-level', severity: 'critical' },
+    ])).toBe('pid1-ignores-sigterm(W),exceeds-spec(C)x3,below-namespace-level(C)');
+    // The same id at two severities stays two entries: the letter is part of what it says.
+    expect(findingsCell([{ id: 'x', severity: 'warning' }, { id: 'x', severity: 'critical' }])).toBe('x(W),x(C)');
+  });
+});

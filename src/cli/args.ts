@@ -6,7 +6,7 @@ import { integerFlag, parseFlags, type RawArgs } from './parse.js';
 import type { Parsed } from './options.js';
 import { MAX_TEMPLATE_FILE, parseOutput } from './output.js';
 import { readBounded } from '../read-file.js';
-import { isLabel, parseNodeTarget, parseTarget, type NodeTarget, type Target } from './target.js';
+import { isLabel, parseNodeTarget, parseTarget, POD_TYPES, type NodeTarget, type Target } from './target.js';
 
 /** The largest delay a Node timer holds (2^31-1 ms, about 24.8 days); longer limits mean none. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -14,7 +14,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const USAGE = [
   'Usage:',
   '  kubectl procstatus [POD | TYPE/NAME] (--pid PID[,PID...] | --all-pids) [flags]',
-  '  kubectl procstatus (-l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
+  '  kubectl procstatus (pods | -l SELECTOR | -A) (--pid PID | --all-pids) [flags]',
   '  kubectl procstatus (node/NAME | nodes [-l NODE-SELECTOR]) (--pid PID | --all-pids) --debug-image IMAGE [flags]',
 ];
 
@@ -23,6 +23,7 @@ const EXAMPLES: [string, string][] = [
   ['kubectl procstatus my-pod -c 1 --pid 1,7', 'two PIDs of the second container, one exec'],
   ['kubectl procstatus my-pod --all-pids --capabilities', 'every process, capabilities only'],
   ['kubectl procstatus deploy/web --pid 1 --fail-on=warning', 'PID 1 of every pod of a deployment; exit 3 on findings'],
+  ['kubectl procstatus pods -n payments --pid 1 --require-level=enforce', 'PID 1 of every pod of a namespace; exit 3 if one is below the namespace\'s enforced level'],
   ['kubectl procstatus -A --pid 1 --require-level=baseline', 'exit 3 unless every pod\'s PID 1 meets Pod Security baseline'],
   ['kubectl procstatus -A --all-pids -o custom-columns=POD:.pod,PID:.pid,CAPS:.capabilities.effective.names', 'every process of every pod in the cluster'],
   ['kubectl procstatus node/node-1 --all-pids --debug-image busybox:1.36', "every process of a node, by pod and container (creates a short-lived hostPID pod on it)"],
@@ -120,10 +121,16 @@ function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: 
   for (const flag of Object.values(FLAGS) as FlagDef[]) {
     if (flag.type === 'boolean') continue;
     const value = (a as unknown as Record<string, unknown>)[camel(flag.name)];
+    // An empty selector is one kubectl takes (`-l ''` selects everything).
+    if (flag.name === 'selector') continue;
     if (value === '' || (Array.isArray(value) && value.includes(''))) return fail(`flag needs an argument: --${flag.name}`);
   }
 
-  const named = positional[0] ?? a.pod ?? null;
+  // The bare type, as `kubectl get pods` takes it: every pod of the
+  // namespace (or, with -A, of the cluster). A pod called "pods" stays
+  // reachable as pod/pods.
+  const everyPod = positional[0] !== undefined && POD_TYPES.has(positional[0].toLowerCase());
+  const named = everyPod ? null : positional[0] ?? a.pod ?? null;
   let target: Target | null = null;
   let nodes: NodeTarget | null = null;
   const node = positional[0] !== undefined ? parseNodeTarget(positional[0]) : null;
@@ -146,8 +153,9 @@ function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: 
   if (a.container !== undefined && !/^\d+$/.test(a.container) && !isLabel(a.container)) {
     return fail(`invalid container name "${a.container}": use a container name (a DNS-1123 label) or a 0-based index`);
   }
-  if (a.selector !== undefined && !/^[\w./!=,() -]+$/.test(a.selector)) return fail(`invalid --selector "${a.selector}"`);
-  const cluster = target !== null || nodes !== null || a.selector !== undefined || !!a.allNamespaces;
+  if (a.selector !== undefined && !/^[\w./!=,() -]*$/.test(a.selector)) return fail(`invalid --selector "${a.selector}"`);
+  const selector = a.selector ?? (everyPod ? '' : null);
+  const cluster = target !== null || nodes !== null || selector !== null || !!a.allNamespaces;
   if (!cluster) {
     for (const [flag, value] of [['--container', a.container], ['--namespace', a.namespace], ['--context', a.context],
       ['--all-containers', a.allContainers || undefined], ['--debug-image', a.debugImage]] as const) {
@@ -205,7 +213,7 @@ function toOptions(a: ParsedFlags, given: ReadonlySet<string>, readFile: (path: 
     options: {
       target,
       nodes,
-      selector: a.selector ?? null,
+      selector,
       allNamespaces: !!a.allNamespaces,
       allContainers: !!a.allContainers,
       maxConcurrency: a.maxConcurrency,

@@ -29,6 +29,8 @@ export function parseTarget(text: string): Target | string {
 
 
 const NODE_TYPES = new Set(['no', 'node', 'nodes']);
+/** The pod type named bare: every pod, as `kubectl get pods`. */
+export const POD_TYPES: ReadonlySet<string> = new Set(['po', 'pod', 'pods']);
 
 /**
  * A node reference, as `kubectl get` takes one: node/NAME (no/, nodes/), or

@@ -68,3 +68,6 @@ export interface SecuritySpec {
 }
 
 export const HOST_POLICY: FindingPolicy = { scope: 'host', security: null, terminationGracePeriodSeconds: 30 };
+
+/** Each namespace's Pod Security level, looked up by name. */
+export type NamespaceLevels = Pick<ReadonlyMap<string, NamespaceLevel | null>, 'get'>;

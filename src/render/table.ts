@@ -188,9 +188,23 @@ function columnsFor(items: ProcRecord[], judged: Judged[], opts: TableSpec, styl
     columns.push({ head: 'LEVEL', cell: (_, j) => (j.judgement.podSecurity ? `${j.judgement.podSecurity.level}${j.judgement.podSecurity.assumed ? '*' : ''}` : '') });
   }
   if (judged.some((j) => j.judgement.findings.length) || streamedPods) {
-    columns.push({ head: 'FINDINGS', cell: (_, j) => j.judgement.findings.map((f) => `${f.id}(${f.severity[0].toUpperCase()})`).join(',') || 'none' });
+    columns.push({ head: 'FINDINGS', cell: (_, j) => findingsCell(j.judgement.findings) });
   }
   return columns;
+}
+
+/**
+ * One line for a row's findings: each id once, with its severity's letter,
+ * and how many times it was found when more than once (exceeds-spec(C)x3):
+ * the detail view and -o json say each one in full.
+ */
+export function findingsCell(findings: readonly { id: string; severity: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) {
+    const key = `${f.id}(${f.severity[0].toUpperCase()})`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, n]) => (n > 1 ? `${key}x${n}` : key)).join(',') || 'none';
 }
 
 function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {

@@ -1,5 +1,5 @@
 import { containerIdOf, parseCgroup } from '../procfs/cgroup.js';
-import { HOST_POLICY, type FindingPolicy, type NamespaceLevel } from '../judge/policy.js';
+import { HOST_POLICY, type FindingPolicy, type NamespaceLevel, type NamespaceLevels } from '../judge/policy.js';
 import { containersOf } from '../kube/containers.js';
 import type { ContainerSpec, Pod } from '../kube/pod.js';
 import type { ContainerRead } from '../read/container.js';
@@ -90,7 +90,7 @@ export interface Attributed {
  * number, in that order; one of the reader's own then says so rather than vanishing.
  */
 export function attribute(read: ContainerRead, pods: Pod[], readerUid: string | null, node: string, asked: number[] | null = null,
-  levels: ReadonlyMap<string, NamespaceLevel | null> = new Map()): Attributed {
+  levels: NamespaceLevels = new Map()): Attributed {
   const index = indexPods(pods);
   const unknown = new Set<string>();
   let unknownProcesses = 0;

@@ -1,5 +1,5 @@
 import { CliError, EXIT } from '../errors.js';
-import { HOST_POLICY, type NamespaceLevel } from '../judge/policy.js';
+import { HOST_POLICY, type NamespaceLevels } from '../judge/policy.js';
 import type { Cluster } from '../kube/config.js';
 import type { ListOptions } from '../kube/list.js';
 import { podsOnNode, resolveNodes, type NodeObject } from '../kube/nodes.js';
@@ -96,7 +96,7 @@ async function* readNodes(opts: NodeReadSpec, read: ReadSpec, cluster: Cluster, 
 
 /** One node: create the reader, wait, read, list the node's pods, attribute; the reader is deleted whatever happens. */
 async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, namespace: string, spec: ReadSpec,
-  opts: NodeReadSpec, ctx: SourceContext, levels: Map<string, NamespaceLevel | null>): Promise<Batch> {
+  opts: NodeReadSpec, ctx: SourceContext, levels: NamespaceLevels): Promise<Batch> {
   const nodeName = node.metadata.name;
   const where: Where = { node: nodeName, namespace: null, pod: null, container: null };
   const os = node.metadata.labels?.['kubernetes.io/os'];

@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
 import { kernelState, type DriftGroup, type ReplicaState } from '../judge/drift.js';
-import type { FindingPolicy, NamespaceLevel } from '../judge/policy.js';
+import type { FindingPolicy, NamespaceLevel, NamespaceLevels } from '../judge/policy.js';
 import type { Cluster } from '../kube/config.js';
 import { containersOf, type ContainerKind } from '../kube/containers.js';
 import { ensureDebugContainer } from '../kube/debug.js';
@@ -77,7 +77,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
   // One pod read says only with -v that it could not read its namespace (namespace-scoped users seldom may), unless a gate needs it.
   const quiet = single && !opts.namespaceLevelsNeeded ? { ...ctx, warn: ctx.log } : ctx;
   const levelsAsked = levelsOf(cluster, opts.allNamespaces ? null : namespace, listing, quiet);
-  let levels: Map<string, NamespaceLevel | null> | null = null;
+  let levels: NamespaceLevels | null = null;
   const replicas = new Replicas();
   let pods = 0;
   let planned = 0;
@@ -245,19 +245,30 @@ function unitsOf(pod: Pod, opts: Pick<PodsSpec, 'allContainers' | 'container' | 
 
 /**
  * Each namespace's Pod Security level, for judging processes against what
- * admission enforces there: one namespace, or all (-A). Without permission
- * to read namespaces, said once, and the read goes on without.
+ * admission enforces there: one namespace, or all (-A, a node). A label is
+ * read when a pod of its namespace is, so a label no level names is said only
+ * where it matters, once. Without permission to read namespaces, said once,
+ * and the read goes on without.
  */
 export async function levelsOf(cluster: Cluster, namespace: string | null, listing: ListOptions, ctx: Pick<SourceContext, 'warn' | 'log'>):
-  Promise<Map<string, NamespaceLevel | null>> {
-  const out = new Map<string, NamespaceLevel | null>();
+  Promise<NamespaceLevels> {
+  let labels = new Map<string, Record<string, string>>();
   try {
-    for (const [ns, labels] of await namespaceLabels(cluster, namespace, listing)) out.set(ns, namespaceLevel(ns, labels, ctx.warn));
+    labels = await namespaceLabels(cluster, namespace, listing);
   } catch (err) {
     ctx.warn(`cannot read the namespace${namespace ? ` ${namespace}` : 's'} (${(err as Error).message}); ` +
       'processes are judged without their namespace\'s Pod Security level (pod-security.kubernetes.io/enforce)');
   }
-  return out;
+  const parsed = new Map<string, NamespaceLevel | null>();
+  return {
+    get(ns: string) {
+      if (!parsed.has(ns)) {
+        const of = labels.get(ns);
+        parsed.set(ns, of ? namespaceLevel(ns, of, ctx.warn) : null);
+      }
+      return parsed.get(ns);
+    },
+  };
 }
 
 /** The little of a pod a debug container needs (its ephemeral containers and their states), so the rest can go. */
