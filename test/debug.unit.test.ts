@@ -21,10 +21,11 @@ describe('debug container names', () => {
 describe('reading through a debug container', () => {
   const status = (pid: number, name: string) => `Name:\t${name}\nPid:\t${pid}\nCapEff:\t0000000000000000\n`;
   const B = '0b8a4f5c-1d2e-4f60-9a7b-8c9d0e1f2a3b\n';
-  // What the debug script prints: its own PIDs, the directories, then framed files (each process's, then /proc/stat).
+  // What the debug script prints: its own PIDs, the directories, then framed files (each process's,
+  // then the files of its PID namespace: /proc/stat and /proc/uptime; /etc's are the debug image's).
   const out = (helpers: string, procs: [number, string][]) =>
     `${helpers}\n${procs.map(([p]) => `/proc/${p}`).join(' ')}\n${B}` +
-    procs.map(([p, n]) => `${status(p, n)}${B}${B}${B}${B}`).join('') + `btime 1\n${B}`;
+    procs.map(([p, n]) => `${status(p, n)}${B}${B}${B}${B}`).join('') + `btime 1\n${B}1.0 1.0\n${B}`;
   const spec = (pids: number[] | 'all') => readSpec(pids, false);
 
   it('leaves out the debug container\'s own processes', () => {

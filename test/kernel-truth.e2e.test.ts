@@ -75,11 +75,16 @@ describe.skipIf(!cluster)('the kernel\'s truth on the test cluster', () => {
   });
 
   it('below its namespace\'s enforce level: a finding, and --require-level enforce fails the gate', async () => {
-    const r = await json('-n', 'restricted-ns', 'spec-only', '--pid', '1');
+    const r = await json('-n', 'restricted-ns', 'pods', '--pid', '1');
     const below = r.items[0].findings.find((f) => f.id === 'below-namespace-level')!;
     expect(below.severity).toBe('critical');
     expect(below.message).toMatch(/^namespace restricted-ns enforces Pod Security restricted:latest \(pod-security\.kubernetes\.io\/enforce\); admission passed the spec, but the kernel shows baseline/);
     expect((await cli('-n', 'restricted-ns', 'pods', '--pid', '1', '--require-level', 'enforce')).code).toBe(3);
+    // One pod's read looks its namespace up only when the gate asks: it costs a connection kubectl exec does not open.
+    expect(ids((await json('-n', 'restricted-ns', 'spec-only', '--pid', '1')).items[0])).not.toContain('below-namespace-level');
+    const gated = await json('-n', 'restricted-ns', 'spec-only', '--pid', '1', '--require-level', 'enforce');
+    expect(gated.code).toBe(3);
+    expect(ids(gated.items[0])).toContain('below-namespace-level');
     // A pod that meets its namespace's level passes the same gate.
     expect((await cli('-n', 'baseline-ns', 'nnp-exec', '--pid', '1', '--require-level', 'enforce')).code).toBe(0);
   });

@@ -91,7 +91,7 @@ describe.skipIf(!cluster)('packages a run loads', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).items[0]).toMatchObject({ pod: 'single', pid: 1, error: null });
     // The marks work: what every run needs is there.
-    expect(r.loaded).toEqual(expect.arrayContaining(['js-yaml', 'yargs']));
+    expect(r.loaded).toEqual(expect.arrayContaining(['js-yaml']));
     expect(r.loaded.filter((p) => ON_DEMAND.includes(p))).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ interface Finding { id: string; severity: string; message: string; control?: str
 interface Item {
   pod: string; namespace: string; container: string; pid: number; error: string | null;
   uidMap: { inside: number; outside: number; count: number }[] | null;
-  podSecurity: { level: string; unmet: { control: string; level: string; shows: string }[] } | null;
+  podSecurity: { level: string; assumed: boolean; unmet: { control: string; level: string; shows: string }[]; controls: { met: boolean | null }[] } | null;
   findings: Finding[];
 }
 interface Doc { items: Item[]; pods?: { namespace: string; pod: string; level: string; containers: { container: string; level: string }[] }[] }
@@ -33,7 +33,8 @@ describe.skipIf(!cluster)('Pod Security Standards on the test cluster', () => {
   it('restricted: level restricted, no control unmet, passes --require-level restricted; its only warning is PID 1 without a SIGTERM handler', async () => {
     const r = await json('restricted', '--pid', '1');
     expect(r.code).toBe(0);
-    expect(r.item.podSecurity).toEqual({ level: 'restricted', unmet: [] });
+    expect(r.item.podSecurity).toMatchObject({ level: 'restricted', assumed: false, unmet: [] });
+    expect(r.item.podSecurity!.controls.every((c) => c.met)).toBe(true);
     expect(r.doc.pods).toEqual([{ namespace: 'default', pod: 'restricted', level: 'restricted', containers: [{ container: 'app', level: 'restricted' }] }]);
     // PID 1 is `sleep`, which installs no handler: an operational warning, not a security one.
     expect(r.item.findings.map((f) => `${f.id}:${f.severity}`)).toEqual(['pid1-ignores-sigterm:warning']);
@@ -120,7 +121,7 @@ describe.skipIf(!cluster)('Pod Security Standards on the test cluster', () => {
       'broken-get': 'privileged', hostile: 'privileged', 'flaky-midstream': 'privileged', 'flaky-nostatus': 'privileged',
       catonly: 'privileged',
       // Pods of the node-access and Pod Security namespaces (privileged-ns, baseline-ns, restricted-ns, bogus-ns).
-      hostpid: 'privileged', 'runtime-socket': 'privileged', 'host-logs': 'privileged', 'procmount-unmasked': 'baseline',
+      hostpid: 'privileged', 'runtime-socket': 'privileged', 'host-logs': 'privileged', 'procmount-unmasked': 'privileged',
       'nnp-exec': 'baseline', 'cap-exec': 'baseline', 'api-6d4cf56db9-x7k2p': 'baseline', 'api-6d4cf56db9-m9q4r': 'baseline',
       'api-6d4cf56db9-t5w8z': 'baseline', 'spec-only': 'baseline', plain: 'baseline',
     };

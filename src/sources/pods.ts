@@ -73,10 +73,13 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn,
   };
   const limits: ExecLimits = { timeoutMs: opts.requestTimeoutMs, maxBytes: opts.maxBytes, log: ctx.log, signal: ctx.signal };
-  // Asked beside the pod list (its own connection), not before it: no round trip is added.
-  // One pod read says only with -v that it could not read its namespace (namespace-scoped users seldom may), unless a gate needs it.
-  const quiet = single && !opts.namespaceLevelsNeeded ? { ...ctx, warn: ctx.log } : ctx;
-  const levelsAsked = levelsOf(cluster, opts.allNamespaces ? null : namespace, listing, quiet);
+  // Asked beside the pod list (its own connection), not before it: no round trip is added. One
+  // pod's read does not ask, unless --require-level enforce needs it: it would cost that read a
+  // second connection, where kubectl exec has one; a pod admitted under its namespace's level
+  // that the kernel leaves below it shows as exceeds-spec there anyway.
+  const levelsAsked: Promise<NamespaceLevels> = single && !opts.namespaceLevelsNeeded
+    ? Promise.resolve(new Map())
+    : levelsOf(cluster, opts.allNamespaces ? null : namespace, listing, ctx);
   let levels: NamespaceLevels | null = null;
   const replicas = new Replicas();
   let pods = 0;
