@@ -137,3 +137,26 @@ describe('-o junit: untrusted text', () => {
     expect(xml).toContain('message="default/hostile (container side): it said \\x00\\x1b[31m\\ud800 and ended"');
   });
 });
+
+describe('-o junit: replicas that drift apart', () => {
+  const report = {
+    namespace: 'shop', owner: 'ReplicaSet api-6d4cf56db9', container: 'api',
+    findings: [{ id: 'replica-drift', severity: 'warning' as const, message: 'its pods share one template, yet Seccomp differs' }],
+    replicas: ['api-6d4cf56db9-m9q4r', 'api-6d4cf56db9-t5w8z'].map((pod) => ({ pod, node: 'node-1', runtime: null, kubelet: null,
+      state: { CapBnd: null, CapEff: null, Seccomp: null, NoNewPrivs: null, LSM: null, UidMap: null, GidMap: null } })),
+  };
+
+  it('a suite for the owner, a case for its container, failing at the floor, the replicas named', async () => {
+    const xml = renderJunit([], { now: NOW, failOn: null, hints: HINTS }, [report]);
+    expect(await junitErrors(xml)).toEqual([]);
+    expect(xml).toContain('<testsuite name="shop/ReplicaSet api-6d4cf56db9" tests="1" failures="1" errors="0"');
+    const [c] = cases(xml);
+    expect(c).toMatch(/classname="shop\/ReplicaSet api-6d4cf56db9" name="api"/);
+    expect(c).toMatch(/<failure message="1 finding at warning or above: replica-drift" type="warning">/);
+    expect(c).toContain('api-6d4cf56db9-m9q4r, api-6d4cf56db9-t5w8z');
+    // Below the floor it is told, not failed.
+    const quiet = renderJunit([], { now: NOW, failOn: 'critical', hints: HINTS }, [report]);
+    expect(quiet).toContain('failures="0"');
+    expect(cases(quiet)[0]).toContain('<system-out>warning replica-drift');
+  });
+});

@@ -123,5 +123,10 @@ describe.skipIf(!cluster)('the kernel\'s truth on the test cluster', () => {
     expect(r.stderr).toContain(finding.message);
     // --fail-on warning trips on it; replicas that agree give none.
     expect((await cli('-n', 'baseline-ns', 'rs/api-6d4cf56db9', '--pid', '1', '--fail-on', 'warning')).code).toBe(3);
+    // CI formats carry it too: a SARIF result of its own, a JUnit case failing for the owner.
+    const sarif = JSON.parse((await cli('-n', 'baseline-ns', 'rs/api-6d4cf56db9', '--pid', '1', '-o', 'sarif')).stdout);
+    expect(sarif.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'replica-drift')).toHaveLength(1);
+    const junit = (await cli('-n', 'baseline-ns', 'rs/api-6d4cf56db9', '--pid', '1', '-o', 'junit')).stdout;
+    expect(junit).toMatch(/<testcase classname="baseline-ns\/ReplicaSet api-6d4cf56db9" name="api">\s*<failure message="1 finding at warning or above: replica-drift"/);
   });
 });

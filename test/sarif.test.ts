@@ -205,3 +205,36 @@ describe('-o sarif: untrusted text', () => {
     expect(uri).toBe(`processes/${encodeURIComponent('ev\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e\\ufffe/x')}`);
   });
 });
+
+describe('-o sarif: replicas that drift apart', () => {
+  const drift = (pods: string[]) => ({
+    namespace: 'shop', owner: 'ReplicaSet api-6d4cf56db9', container: 'api',
+    findings: [{ id: 'replica-drift', severity: 'warning' as const,
+      message: `ReplicaSet api-6d4cf56db9 in shop, container api: its pods share one template, yet Seccomp filter in ${pods[0]} (node node-1); Seccomp disabled in ${pods[1]} (node node-2)` }],
+    replicas: pods.map((pod, i) => ({ pod, node: `node-${i + 1}`, runtime: null, kubelet: null,
+      state: { CapBnd: null, CapEff: null, Seccomp: null, NoNewPrivs: null, LSM: null, UidMap: null, GidMap: null } })),
+  });
+  const logOf = (d: ReturnType<typeof drift>[]) => {
+    const doc = JSON.parse(renderJson(sarifLog([], { now: NOW }, d))) as Log;
+    expect(sarifErrors(doc)).toEqual([]);
+    return doc;
+  };
+
+  it('a result of its rule at the owner\'s container: the owner in the logical tree, the workload\'s artifact', () => {
+    const l = logOf([drift(['api-6d4cf56db9-m9q4r', 'api-6d4cf56db9-t5w8z'])]);
+    const [r] = results(l);
+    expect(r).toMatchObject({ ruleId: 'replica-drift', level: 'warning' });
+    expect(l.runs[0].tool.driver.rules!.map((x) => x.id)).toEqual(['replica-drift']);
+    expect(r.locations![0].physicalLocation!.artifactLocation!.uri).toBe('namespaces/shop/pods/api-*/containers/api');
+    expect(r.locations![0].logicalLocations![0].fullyQualifiedName).toBe('shop/ReplicaSet api-6d4cf56db9/api');
+    expect(l.runs[0].logicalLocations!.map((x) => x.kind)).toEqual(['namespace', 'owner', 'container']);
+  });
+
+  it('one alert from rollout to rollout: the fingerprint leaves out the pods and nodes its message names', () => {
+    const a = results(logOf([drift(['api-6d4cf56db9-m9q4r', 'api-6d4cf56db9-t5w8z'])]))[0];
+    const b = results(logOf([drift(['api-7f8b9c6d5-x2x4z', 'api-7f8b9c6d5-q7w9k'])]))[0];
+    expect(a.partialFingerprints).toEqual(b.partialFingerprints);
+    const other = { ...drift(['api-6d4cf56db9-m9q4r', 'api-6d4cf56db9-t5w8z']), container: 'sidecar' };
+    expect(results(logOf([other]))[0].partialFingerprints).not.toEqual(a.partialFingerprints);
+  });
+});

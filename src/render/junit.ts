@@ -4,11 +4,11 @@ import type { Judged } from '../judge/judge.js';
 import type { Where } from '../record/where.js';
 import { placeKey, readFailures, type ReadFailure } from './failures.js';
 import { processLabel } from './process-label.js';
-import { wholeRead, type Renderer, type RenderSpec } from './renderer.js';
+import { wholeRead, type DriftReport, type Renderer, type RenderSpec } from './renderer.js';
 import { visibleText } from './visible.js';
 
 /** -o junit: the whole read as JUnit XML, written at the end. */
-export const junitRenderer: Renderer = wholeRead((all, spec) => renderJunit(all, spec));
+export const junitRenderer: Renderer = wholeRead((all, spec, tail) => renderJunit(all, spec, tail.drift));
 
 /**
  * Judged items → JUnit XML, the shape Jenkins, GitLab, GitHub Actions'
@@ -26,12 +26,15 @@ export const junitRenderer: Renderer = wholeRead((all, spec) => renderJunit(all,
  *   (warning when it is not given), each finding once with the processes
  *   that have it; the findings below that in <system-out>;
  * - an <error> for each failure to read it (a container not running, a
- *   PID that is gone), in the words stderr gives it, with its hint.
+ *   PID that is gone), in the words stderr gives it, with its hint;
+ * - replicas that drift apart: a suite per owner ("namespace/ReplicaSet
+ *   NAME"), a case per container, failing as any other case does, with
+ *   the replicas for processes.
  *
  * Every text from a container is made visible first (visible.ts), then the
  * builder escapes the markup: the document stays well-formed XML 1.0.
  */
-export function renderJunit(items: readonly Judged[], spec: Pick<RenderSpec, 'now' | 'failOn' | 'hints'>): string {
+export function renderJunit(items: readonly Judged[], spec: Pick<RenderSpec, 'now' | 'failOn' | 'hints'>, drift: readonly DriftReport[] = []): string {
   const floor: Severity = spec.failOn ?? 'warning';
   const failures = new Map<string, ReadFailure[]>();
   for (const f of readFailures(items)) failures.set(placeKey(f.where), [...(failures.get(placeKey(f.where)) ?? []), f]);
@@ -42,8 +45,16 @@ export function renderJunit(items: readonly Judged[], spec: Pick<RenderSpec, 'no
     if (!s) suites.set(suite, (s = { name: suite, cases: new Map() }));
     const key = placeKey(j.record.where);
     let c = s.cases.get(key);
-    if (!c) s.cases.set(key, (c = { ...caseName(j.record.where, spec.hints.origins), items: [], failures: failures.get(key) ?? [] }));
-    c.items.push(j);
+    if (!c) s.cases.set(key, (c = { ...caseName(j.record.where, spec.hints.origins), found: [], failures: failures.get(key) ?? [] }));
+    const process = processLabel(j.record);
+    for (const finding of j.judgement.findings) c.found.push({ finding, process });
+  }
+  for (const d of drift) {
+    const name = `${d.namespace}/${d.owner}`;
+    const replicas = d.replicas.map((r) => r.pod).join(', ');
+    const s = suites.get(name) ?? { name, cases: new Map() };
+    suites.set(name, s);
+    s.cases.set(d.container, { classname: name, name: d.container, failures: [], found: d.findings.map((finding) => ({ finding, process: replicas })) });
   }
   const timestamp = new Date(spec.now).toISOString().replace(/\.\d+Z$/, 'Z');
   let tests = 0;
@@ -71,14 +82,15 @@ const BUILDER = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '
 interface Case {
   classname: string;
   name: string;
-  items: Judged[];
+  /** Each finding with the process (or, for drift, the replicas) it was found on. */
+  found: { finding: Finding; process: string }[];
   failures: ReadFailure[];
 }
 
 /** One test case's element: errors, then the failure, then what is below the floor (the schema's order). */
 function testcase(c: Case, floor: Severity): Record<string, unknown> {
-  const above = findingGroups(c.items, (f) => atLeast(f.severity, floor));
-  const below = findingGroups(c.items, (f) => !atLeast(f.severity, floor));
+  const above = findingGroups(c.found, (f) => atLeast(f.severity, floor));
+  const below = findingGroups(c.found, (f) => !atLeast(f.severity, floor));
   const out: Record<string, unknown> = { '@_classname': visibleText(c.classname), '@_name': visibleText(c.name) };
   if (c.failures.length) {
     out.error = c.failures.map((f) => ({
@@ -105,16 +117,14 @@ interface FindingGroup {
 }
 
 /** The findings that pass `keep`, each id and message once (most severe first), with the processes that have it. */
-function findingGroups(items: Judged[], keep: (f: Finding) => boolean): FindingGroup[] {
+function findingGroups(found: Case['found'], keep: (f: Finding) => boolean): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
-  for (const { record, judgement } of items) {
-    for (const f of judgement.findings) {
-      if (!keep(f)) continue;
-      const key = `${f.severity}\n${f.id}\n${f.message}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { finding: f, processes: [] }));
-      g.processes.push(processLabel(record));
-    }
+  for (const { finding: f, process } of found) {
+    if (!keep(f)) continue;
+    const key = `${f.severity}\n${f.id}\n${f.message}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { finding: f, processes: [] }));
+    g.processes.push(process);
   }
   return [...groups.values()].sort((a, b) => SEVERITIES.indexOf(b.finding.severity) - SEVERITIES.indexOf(a.finding.severity));
 }

@@ -3,6 +3,7 @@ import type { Location, LogicalLocation } from 'sarif';
 import type { Finding } from '../judge/finding.js';
 import type { ProcRecord } from '../record/record.js';
 import type { Where } from '../record/where.js';
+import type { DriftReport } from './renderer.js';
 import { visibleText } from './visible.js';
 import { workloadName } from './workload-name.js';
 
@@ -38,6 +39,24 @@ export class Locations {
       ...(uri !== null ? { physicalLocation: { artifactLocation: { uri }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } } } : {}),
       ...(index !== null ? { logicalLocations: [{ index, fullyQualifiedName: this.logical[index].fullyQualifiedName }] } : {}),
       ...(message !== undefined ? { message: { text: visibleText(message) } } : {}),
+    };
+  }
+
+  /**
+   * An owner's container, for what its replicas show together (drift):
+   * namespace › owner › container in the logical tree, and the artifact its
+   * pods' results have (namespaces/NS/pods/WORKLOAD-* then /containers/C).
+   */
+  owner(d: Pick<DriftReport, 'namespace' | 'owner' | 'container' | 'replicas'>): Location {
+    const ns = this.add('namespace', d.namespace, d.namespace, null);
+    const owner = this.add('owner', d.owner, `${d.namespace}/${d.owner}`, ns);
+    const index = this.add('container', d.container, `${d.namespace}/${d.owner}/${d.container}`, owner);
+    const pod = d.replicas[0]?.pod ?? d.owner;
+    const uri = artifactUri({ node: null, namespace: d.namespace, pod, container: d.container }, null)!;
+    return {
+      physicalLocation: { artifactLocation: { uri }, region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 } },
+      logicalLocations: [{ index, fullyQualifiedName: this.logical[index].fullyQualifiedName }],
+      message: { text: visibleText(`${d.owner}, container ${d.container}`) },
     };
   }
 
@@ -99,6 +118,15 @@ export function fingerprint(record: Pick<ProcRecord, 'where' | 'name'>, finding:
     : w.node !== null ? ['node', w.node, record.name] : ['process', record.name];
   const message = sha256(finding.message.replace(/\d+/g, '#'));
   return sha256(JSON.stringify([...object, finding.id, message]));
+}
+
+/**
+ * Drift's identity: the workload's container and the finding's id. Its
+ * message names pods, nodes and versions, which change with every rollout;
+ * the drift is one alert until the nodes agree.
+ */
+export function driftFingerprint(d: Pick<DriftReport, 'namespace' | 'container' | 'replicas' | 'owner'>, finding: Finding): string {
+  return sha256(JSON.stringify(['owner', d.namespace, workloadName(d.replicas[0]?.pod ?? d.owner), d.container, finding.id]));
 }
 
 function sha256(text: string): string {
