@@ -206,10 +206,21 @@ describe('compact sets: short and exact', () => {
     expect(capabilityPhrase(CAPABILITY_NAMES)).toBe('ALL');
     expect(capabilityPhrase(CAPABILITY_NAMES.filter((n) => n !== 'CAP_SYS_RESOURCE'))).toBe('ALL-SYS_RESOURCE');
     expect(capabilityPhrase([...CAPABILITY_NAMES, 'CAP_41'])).toBe('ALL+CAP_41');
+    // A mask of all ones (a hostile or future kernel's): the bits past the table as one run.
+    const unknown = Array.from({ length: 23 }, (_, i) => `CAP_${41 + i}`);
+    expect(capabilityPhrase([...CAPABILITY_NAMES, ...unknown])).toBe('ALL+CAP_41..63');
+    expect(capabilityPhrase(['CAP_CHOWN', 'CAP_41', 'CAP_42', 'CAP_50', 'CAP_51', 'CAP_52'])).toBe('CHOWN,CAP_41,CAP_42,CAP_50..52');
     expect(capabilityPhrase(['CAP_NET_BIND_SERVICE'])).toBe('NET_BIND_SERVICE');
     expect(signalPhrase([])).toBe('none');
     expect(signalPhrase(['SIGINT', 'SIGTERM', 'SIGCHLD'])).toBe('INT,TERM,CHLD');
     expect(signalPhrase(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGTERM', 'SIGCHLD', 'SIGRTMIN'])).toBe('TERM,INT,HUP,QUIT,+3');
+  });
+
+  it('a mask that did not decode: its first 16 characters in a table cell, all of it in the detail view', async () => {
+    const { setText } = await import('../src/render/names.js');
+    const bad = { mask: '\\x1b[31m' + 'z'.repeat(500), names: null, error: 'malformed mask (want 16 hex digits)' };
+    expect(setText(bad, 'capabilities')).toBe('<malformed: \\x1b[31mzzzzzzzz…>');
+    expect(setText(bad, 'full')).toBe(`<malformed mask (want 16 hex digits): ${bad.mask}>`);
   });
 
   it('every phrase reads back as exactly its set, and is never longer than the names', () => {
