@@ -94,6 +94,12 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
       const judged: Judged[] = relate(batch.items.map(({ record, policy }) => judge(record, policy)));
       for (const j of judged) {
         tally.add(j, options);
+        // A thread's ID given as a PID reads that thread, which reads like a process: say whose it is.
+        const r = j.record;
+        if (r.tid === null && r.pid !== null && r.tgid !== null && r.tgid !== r.pid) {
+          ctx.warn(`${describeProcess(r.where, r.pid, null)} is a thread of process ${r.tgid}, not a process: its status is that thread's ` +
+            `(--pid ${r.tgid} --threads reads every thread of it)`);
+        }
         // A process's own failure, said once; one that stands for (or is part of) its container's was said above.
         const f = j.record.failure;
         if (f !== null && !own.has(f) && !(f.within && own.has(f.within))) {

@@ -1,6 +1,7 @@
 // The built bundle as a CLI, reading this machine's /proc: processes started
 // here with known capabilities and signal dispositions are read back.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, has, runCli } from './helpers/cli.js';
 
@@ -18,6 +19,20 @@ describe.skipIf(!canSetpriv)('local mode', () => {
     pid = child.pid!;
   });
   afterAll(() => child?.kill('SIGKILL'));
+
+  it('a thread\'s ID as --pid: its status, with the process it belongs to (tgid), said on stderr and in the detail view', () => {
+    // This test's own process has threads (libuv's pool, V8's workers): any task but the leader is one.
+    const tid = Number(fs.readdirSync(`/proc/${process.pid}/task`).find((t) => Number(t) !== process.pid));
+    const r = runCli(['--pid', String(tid), '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).items[0]).toMatchObject({ pid: tid, tgid: process.pid, tid: null });
+    expect(r.stderr).toBe(`warning: pid ${tid} is a thread of process ${process.pid}, not a process: its status is that thread's (--pid ${process.pid} --threads reads every thread of it)\n`);
+    expect(runCli(['--pid', String(tid)]).stdout).toMatch(new RegExp(`^Tgid:\\s+${process.pid}\\s+\\(pid ${tid} is a thread of process ${process.pid}\\)$`, 'm'));
+    // A process's own ID says nothing of the kind.
+    const own = runCli(['--pid', String(process.pid), '-o', 'json']);
+    expect(own.stderr).toBe('');
+    expect(JSON.parse(own.stdout).items[0].tgid).toBe(process.pid);
+  });
 
   it('--pid -o json decodes what the kernel says', () => {
     const r = runCli(['--pid', String(pid), '-o', 'json']);

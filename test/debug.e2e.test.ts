@@ -83,6 +83,15 @@ describe.skipIf(!ready)('--debug-image', () => {
     expect(await ours('single')).toHaveLength(1);
   });
 
+  it('always, in a sweep: said on stderr before any pod gets one', async () => {
+    const r = await cli('-l', 'app=single', '--pid', '1', '--debug-image', 'busybox:1.36', '--debug-when', 'always');
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe('--debug-when always: every container read gets an ephemeral container of busybox:1.36 in its pod ' +
+      '(one already there is reused); ephemeral containers stay until their pod is deleted.');
+    // One pod read by name says nothing: its user named it.
+    expect((await cli('single', '--pid', '1', '--debug-image', 'busybox:1.36', '--debug-when', 'always')).stderr).not.toMatch(/--debug-when always/);
+  });
+
   it('forbidden patch: the missing permission, in the API server\'s words', async () => {
     const r = await cli('distroless', '--context', 'noephemeral', '--pid', '1', '--debug-image', 'busybox:1.37');
     expect(r.code).toBe(1);

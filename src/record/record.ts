@@ -67,6 +67,13 @@ export interface ProcRecord {
   readonly name: string | null;
   readonly state: string | null;
   readonly ppid: number | null;
+  /**
+   * The thread group (the process) the status belongs to: the pid itself for
+   * a process. A thread's ID given as --pid reads that thread's status (its
+   * /proc directory is hidden from listings but there), with a Tgid of its
+   * process: https://man7.org/linux/man-pages/man5/proc_pid_status.5.html
+   */
+  readonly tgid: number | null;
   readonly uid: readonly number[] | null;
   readonly gid: readonly number[] | null;
   /** The effective uid's and gid's names in the container's own /etc/passwd and /etc/group. */
@@ -180,6 +187,7 @@ export function buildRecord(where: Where, frames: ProcFrames, ctx: ReadContext =
     name: f.Name ?? null,
     state: f.State ?? null,
     ppid,
+    tgid: integer(f.Tgid),
     uid,
     gid,
     user: uid && accounts.users ? accounts.users.get(uid[1]) ?? null : null,
@@ -244,6 +252,7 @@ export function failedRecord(where: Where, pid: number | null, failure: Failure,
     name: null,
     state: null,
     ppid: null,
+    tgid: null,
     uid: null,
     gid: null,
     user: null,

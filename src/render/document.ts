@@ -38,6 +38,7 @@ export function documentItem(j: Judged, spec: DocumentSpec): Record<string, unkn
   out.name = r.name;
   out.state = r.state;
   out.ppid = r.ppid;
+  out.tgid = r.tgid;
   out.uid = r.uid;
   out.gid = r.gid;
   out.user = r.user;

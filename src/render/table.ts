@@ -230,6 +230,7 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [
       ['PPid', num(item.ppid)],
+      ...(item.tgid !== null && item.pid !== null && item.tgid !== item.pid ? [['Tgid', `${item.tgid}   (pid ${item.pid} is a thread of process ${item.tgid})`] as [string, string]] : []),
       ['Uid', item.uid ? `${item.uid.join(' ')}   (real effective saved fs)` : '?'],
       ['Gid', item.gid ? item.gid.join(' ') : '?'],
       ['Threads', num(item.threads)],

@@ -81,6 +81,11 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
     ? Promise.resolve(new Map())
     : levelsOf(cluster, opts.allNamespaces ? null : namespace, listing, ctx);
   let levels: NamespaceLevels | null = null;
+  if (!single && opts.debugImage && opts.debugWhen === 'always') {
+    // Ephemeral containers cannot be removed: a sweep that adds them says so before the first.
+    ctx.notice(`--debug-when always: every container read gets an ephemeral container of ${opts.debugImage} in its pod ` +
+      '(one already there is reused); ephemeral containers stay until their pod is deleted.');
+  }
   const replicas = new Replicas();
   let pods = 0;
   let planned = 0;
