@@ -105,6 +105,16 @@ describe('parseArgs', () => {
     expect(parsed.kind).toBe('help');
     expect(parsed.kind === 'help' && parsed.text).toContain('kubectl procstatus');
   });
+
+  it('help explains the words tables use: the compact sets, the FINDINGS cell, and baseline*', async () => {
+    const parsed = await run('--help');
+    const text = parsed.kind === 'help' ? parsed.text : '';
+    expect(text).toMatch(/default\+NET_ADMIN, default-NET_RAW/);
+    expect(text).toMatch(/exceeds-spec\(C\)x3/);
+    expect(text).toMatch(/^ {2}baseline\* rests on the spec for a control the kernel could show/m);
+    // Help is read in a terminal: no line wider than kubectl's own help.
+    for (const line of text.split('\n').filter((l) => !l.startsWith('  kubectl ') && !/^\s+-/.test(l))) expect(line.length, line).toBeLessThanOrEqual(130);
+  });
 });
 
 describe('parseDuration', () => {

@@ -105,7 +105,11 @@ export function helpText(): string {
     '  capabilities, without CAP_: none; NET_BIND_SERVICE,CHOWN; default (the runtimes\' default set, CapBnd 00000000a80425fb),',
     '  default+NET_ADMIN, default-NET_RAW; ALL (every capability), ALL-SYS_RESOURCE',
     '  signals, without SIG: none; TERM,INT,CHLD; more than four: the notable ones and a count, TERM,INT,HUP,QUIT,+58',
-    '  an empty cell is <none>',
+    '  an empty cell is <none>; FINDINGS lists each id once with its severity (C, W, I) and a count when repeated: exceeds-spec(C)x3',
+    '',
+    'LEVEL is the Pod Security Standards level each process meets, judged on what the kernel shows (see the README):',
+    '  baseline* rests on the spec for a control the kernel could show but this read could not see (through a debug',
+    '  container, or in a node read, the container\'s mounts); the detail view and -o json say how each control was judged.',
   ].join('\n');
 }
 
