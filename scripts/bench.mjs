@@ -71,7 +71,9 @@ const TRANSPORT = { count: QUICK ? 100 : 300, concurrency: 10, runs: QUICK ? 1 :
 // --tool: another build of kubectl-procstatus to time (e.g. a copy of an
 // earlier dist/kubectl-procstatus, for a before/after comparison).
 const TOOL = args.tool ?? join(root, 'dist', 'kubectl-procstatus');
-const say = (line) => console.error(`bench: ${line}`);
+let interrupted = false;
+// Once interrupted, what fails on the way out (the runner is gone) is not news.
+const say = (line) => interrupted || console.error(`bench: ${line}`);
 
 const { startApiServer, canMakeNamespaces, identicalPodsFixture, CLUSTER_FIXTURE } = await import('../test/apiserver/harness.ts');
 if (!canMakeNamespaces()) {
@@ -114,6 +116,7 @@ async function cleanUp() {
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.once(sig, () => {
     say(`${sig}: stopping the servers`);
+    interrupted = true;
     void cleanUp().finally(() => process.exit(code));
   });
 }
