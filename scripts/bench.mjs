@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { resolveKubectl } from './bench/kubectl.mjs';
 import { startDelayProxy } from './bench/proxy.mjs';
-import { machineLine, pairedTable, scaleTable, scaleTargets, tripsTable } from './bench/report.mjs';
+import { machineLine, pairedTable, scaleTable, scaleTargets, transportTable, tripsTable } from './bench/report.mjs';
 import { scaleFixture, selectorOf, slopes, sweepSizes } from './bench/scale.mjs';
 import { tapServerLog } from './bench/serverlog.mjs';
 import { median, pair, startRunner } from './bench/timing.mjs';
@@ -309,8 +309,10 @@ console.log(machineLine({
 const blocks = [];
 if (rows.length) blocks.push(pairedTable(rows));
 if (trips.length) blocks.push(tripsTable(trips, 2 * DELAY_MS));
-if (scaleRows.length) blocks.push(scaleTable(scaleRows, (size) => selectorOf(SIZES, size)));
-if (scaleRows.length || transport) {
-  blocks.push(scaleTargets({ slopes: slopes(scaleRows, ...SLOPE), rows: scaleRows, sizes: SIZES, transport, cpuTarget: 1, memTarget: 150 }));
+const perContainer = slopes(scaleRows, ...SLOPE);
+if (scaleRows.length) {
+  blocks.push(scaleTable(scaleRows, (size) => selectorOf(SIZES, size)));
+  blocks.push(scaleTargets({ slopes: perContainer, rows: scaleRows, sizes: SIZES, cpuTarget: 1, memTarget: 150 }));
 }
+if (transport) blocks.push(transportTable(transport, perContainer));
 for (const b of blocks) console.log(['', ...b].join('\n'));

@@ -79,38 +79,48 @@ export function scaleTable(rows, selectorOf) {
 
 /**
  * The scale targets: CPU per container as a slope, peak memory at the
- * largest size and how far it moved from the smallest, and the transport's
- * floor (alone when the sweeps were not run).
+ * largest size and how far it moved from the smallest.
  */
-export function scaleTargets({ slopes, rows, sizes, transport, cpuTarget, memTarget }) {
+export function scaleTargets({ slopes, rows, sizes, cpuTarget, memTarget }) {
   const out = [
     '| scale target | -o json | table | target |',
     '|---|---|---|---|',
   ];
   const by = (output, size) => rows.find((r) => r.output === output && r.size === size && !r.error);
-  if (rows.length) {
-    const [json, table] = slopes;
-    const slopeCell = (s) => (s.perContainer == null ? 'failed' : `${s.perContainer.toFixed(2)} ms ${mark(s.perContainer <= cpuTarget)}`);
-    out.push(`| client CPU per container: slope from ${thousands(json.lower)} to ${thousands(json.upper)} pods | ` +
-      `${slopeCell(json)} | ${slopeCell(table)} | ≤ ${cpuTarget} ms |`);
-    const [low, top] = [sizes[0], sizes.at(-1)];
-    const memCell = (output) => {
-      const r = by(output, top);
-      return r ? `${fmt(r.mib)} MiB ${mark(r.mib <= memTarget)}` : 'failed';
-    };
-    out.push(`| peak memory at ${thousands(top)} pods | ${memCell(json.output)} | ${memCell(table.output)} | ≤ ${memTarget} MiB |`);
-    const growth = (output) => {
-      const [a, b] = [by(output, low), by(output, top)];
-      return a && b ? `${b.mib - a.mib >= 0 ? '+' : ''}${fmt(b.mib - a.mib)} MiB` : 'failed';
-    };
-    out.push(`| peak memory growth from ${thousands(low)} to ${thousands(top)} pods | ${growth(json.output)} | ${growth(table.output)} | none |`);
+  const [json, table] = slopes;
+  const slopeCell = (s) => (s.perContainer == null ? 'failed' : `${s.perContainer.toFixed(2)} ms ${mark(s.perContainer <= cpuTarget)}`);
+  out.push(`| client CPU per container: slope from ${thousands(json.lower)} to ${thousands(json.upper)} pods | ` +
+    `${slopeCell(json)} | ${slopeCell(table)} | ≤ ${cpuTarget} ms |`);
+  const [low, top] = [sizes[0], sizes.at(-1)];
+  const memCell = (output) => {
+    const r = by(output, top);
+    return r ? `${fmt(r.mib)} MiB ${mark(r.mib <= memTarget)}` : 'failed';
+  };
+  out.push(`| peak memory at ${thousands(top)} pods | ${memCell(json.output)} | ${memCell(table.output)} | ≤ ${memTarget} MiB |`);
+  const growth = (output) => {
+    const [a, b] = [by(output, low), by(output, top)];
+    return a && b ? `${b.mib - a.mib >= 0 ? '+' : ''}${fmt(b.mib - a.mib)} MiB` : 'failed';
+  };
+  out.push(`| peak memory growth from ${thousands(low)} to ${thousands(top)} pods | ${growth(json.output)} | ${growth(table.output)} | none |`);
+  return out;
+}
+
+/** The transport's floor per connection, and its share of each output's per-container slope. */
+export function transportTable(transport, slopes) {
+  const out = [
+    '| transport floor | connections | client CPU ms per connection | resumed | share of the per-container slope |',
+    '|---|---|---|---|---|',
+  ];
+  const what = 'one resumed TLS connection + websocket upgrade + `cat /proc/sys/kernel/random/boot_id` (`scripts/bench/transport.mjs`)';
+  if (transport.error) {
+    out.push(`| ${what} | failed: ${transport.error.replaceAll('|', '\\|')} | | | |`);
+    return out;
   }
-  if (transport?.error) {
-    out.push(`| transport floor | failed: ${transport.error.replaceAll('|', '\\|')} | | |`);
-  } else if (transport) {
-    out.push(`| transport floor: client CPU per connection (TLS resumed + websocket upgrade + \`cat\` of boot_id), ` +
-      `${transport.count} connections ${transport.concurrency} at a time, median of ${transport.runs} | ` +
-      `${transport.perConnectionMs.toFixed(2)} ms (${transport.resumed}/${transport.count} resumed) | the same | – |`);
-  }
+  const shares = slopes
+    .filter((s) => s.perContainer)
+    .map((s) => `${s.output}: ${((100 * transport.perConnectionMs) / s.perContainer).toFixed(0)}%`)
+    .join(', ');
+  out.push(`| ${what} | ${transport.count}, ${transport.concurrency} at a time; median of ${transport.runs} run${transport.runs > 1 ? 's' : ''} | ` +
+    `${transport.perConnectionMs.toFixed(2)} | ${transport.resumed}/${transport.count} | ${shares || '–'} |`);
   return out;
 }

@@ -35,8 +35,10 @@ export function startRunner() {
       });
       if (r.status !== 0) {
         const why = r.status === -9 && timeoutS ? `killed after ${timeoutS} s` : `exited ${r.status}`;
-        const first = r.stderr.trim().split('\n').find((l) => /error/i.test(l)) ?? r.stderr.trim().split('\n')[0] ?? '';
-        throw new RunFailed(`${argv.map((a) => a.split('/').pop()).join(' ')} ${why}: ${first}`);
+        const lines = r.stderr.trim().split('\n');
+        const first = (lines.find((l) => /error/i.test(l)) ?? lines[0]).slice(0, 200);
+        const command = [argv[0].split('/').pop(), ...argv.slice(1)].join(' ');
+        throw new RunFailed(`${command} ${why}${first ? `: ${first}` : ''}`);
       }
       return { ms: r.ms, cpu: r.cpu_ms, kib: r.maxrss_kib, stdout: r.stdout };
     },

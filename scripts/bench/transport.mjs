@@ -18,31 +18,49 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 
-const { values: o } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    token: { type: 'string' },
-    ca: { type: 'string' },
-    namespace: { type: 'string', default: 'default' },
-    pod: { type: 'string' },
-    container: { type: 'string', default: 'app' },
-    count: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '10' },
-  },
-});
+const usage = 'usage: node scripts/bench/transport.mjs --url URL --token T --ca FILE --pod P [--container C] [--namespace NS] [--count N] [--concurrency K]';
+let o;
+try {
+  ({ values: o } = parseArgs({
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      ca: { type: 'string' },
+      namespace: { type: 'string', default: 'default' },
+      pod: { type: 'string' },
+      container: { type: 'string', default: 'app' },
+      count: { type: 'string', default: '200' },
+      concurrency: { type: 'string', default: '10' },
+    },
+  }));
+} catch (e) {
+  process.stderr.write(`error: ${e.message.split('\n')[0]}\n${usage}\n`);
+  process.exit(2);
+}
 if (!o.url || !o.token || !o.ca || !o.pod) {
-  process.stderr.write('error: --url, --token, --ca and --pod are required\n');
+  process.stderr.write(`error: --url, --token, --ca and --pod are required\n${usage}\n`);
   process.exit(2);
 }
 const COUNT = Number(o.count);
 const CONCURRENCY = Number(o.concurrency);
+if (!(Number.isInteger(COUNT) && COUNT > 0 && Number.isInteger(CONCURRENCY) && CONCURRENCY > 0)) {
+  process.stderr.write('error: --count and --concurrency take positive whole numbers\n');
+  process.exit(2);
+}
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 §1.3
 const PROTOCOLS = 'v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io, v2.channel.k8s.io, channel.k8s.io';
 const STDOUT = 1;
 const ERROR = 3;
 const CLOSE = 0x8;
 
-const agent = new https.Agent({ keepAlive: true, secureContext: tls.createSecureContext({ ca: readFileSync(o.ca) }) });
+let ca;
+try {
+  ca = readFileSync(o.ca);
+} catch (e) {
+  process.stderr.write(`error: cannot read the CA: ${e.message}\n`);
+  process.exit(2);
+}
+const agent = new https.Agent({ keepAlive: true, secureContext: tls.createSecureContext({ ca }) });
 const query = new URLSearchParams([
   ['command', 'cat'], ['command', '/proc/sys/kernel/random/boot_id'],
   ['container', o.container], ['stdin', 'false'], ['stdout', 'true'], ['stderr', 'true'], ['tty', 'false'],
