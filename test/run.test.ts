@@ -298,6 +298,10 @@ describe('API and network failures, as the user reads them', () => {
       .toMatchObject({ kind: 'forbidden', message: 'pods "web" is forbidden: User "x" cannot get resource "pods"', hint: 'check with: kubectl auth can-i get pods -n default' });
     expect(said(new ApiError(404, null))).toMatchObject({ kind: 'not found', message: 'pod "web" not found in namespace "default"' });
     expect(said(new ApiError(500, { message: 'etcd is down' }))).toMatchObject({ kind: 'HTTP 500', message: 'get pods default/web: etcd is down (HTTP 500)' });
+    // A list names no object; APF's 429 is plain text, without a Status to quote.
+    const list = (namespace: string, err: ApiError) => failureOf(err, cluster, { verb: 'list', resource: 'pods', namespace, name: '' }, 30_000).message;
+    expect(list('(all)', new ApiError(500, { message: 'etcd is down' }))).toBe('list pods (all): etcd is down (HTTP 500)');
+    expect(list('default', new ApiError(429, null, 1))).toBe('list pods default: the API server answered HTTP 429');
   });
 
   it('sockets and TLS: one line naming the server', () => {

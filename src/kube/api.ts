@@ -87,7 +87,8 @@ export function apiFailure(
       }
       return new CliError(said || `${what.resource} "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
     default:
-      return new CliError(`${what.verb} ${what.resource} ${what.namespace}/${what.name}: ${said || err.message} (HTTP ${err.code})`,
+      // A list has no name ("list pods (all)"); an answer without a Status (APF's plain-text 429) already names its code.
+      return new CliError(`${what.verb} ${what.resource} ${place(what)}: ${said ? `${said} (HTTP ${err.code})` : err.message}`,
         undefined, `HTTP ${err.code}`);
   }
 }
