@@ -10,7 +10,7 @@ import { HOST_POLICY, type FindingPolicy } from '../src/judge/policy.js';
 import { failureOf, retryDelay, withRetry } from '../src/kube/api.js';
 import type { Cluster } from '../src/kube/config.js';
 import { ApiError, networkError } from '../src/kube/errors.js';
-import { checkRunning, resolveContainer, type Pod } from '../src/kube/pod.js';
+import { asPod, checkRunning, resolveContainer, type Pod } from '../src/kube/pod.js';
 import { failure } from '../src/record/failure.js';
 import type { ProcRecord } from '../src/record/record.js';
 import type { Batch, Source, SourceContext } from '../src/sources/source.js';
@@ -284,6 +284,23 @@ describe('running checks', () => {
     expect(() => checkRunning(pod({ phase: 'Running', containerStatuses: [{ name: 'app', state: { terminated: { reason: 'Error', exitCode: 2 } } }] }), app1))
       .toThrow('container "app" of pod n/p is not running: terminated (Error, exit code 2)');
     expect(() => checkRunning(pod({ phase: 'Running' }), app1)).toThrow('has no status yet');
+  });
+
+  it('an object that cannot be a Pod is one line that says why, and never repeats a name longer than Kubernetes allows', () => {
+    const spec = { containers: [{ name: 'app' }] };
+    const bad = (value: unknown) => {
+      try {
+        asPod(value, 'item 3 of the pod list');
+      } catch (err) {
+        return err as CliError;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad(null)).toMatchObject({ kind: 'garbled output', message: 'the API server sent item 3 of the pod list that is not a usable Pod: null' });
+    expect(bad({ metadata: { name: 'p', namespace: 'n' } }).message).toMatch(/pod n\/p has no spec$/);
+    expect(bad({ metadata: { name: 'x'.repeat(254), namespace: 'n' }, spec }).message).toMatch(/: a metadata name of 254 characters \(at most 253\)$/);
+    expect(bad({ metadata: { name: 'p', namespace: 'n'.repeat(64) }, spec }).message).toMatch(/: a metadata namespace of 64 characters \(at most 63\)$/);
+    expect(asPod({ metadata: { name: 'x'.repeat(253), namespace: 'n'.repeat(63) }, spec }, 'it').metadata.name).toHaveLength(253);
   });
 });
 
