@@ -319,6 +319,13 @@ describe('API and network failures, as the user reads them', () => {
     const list = (namespace: string, err: ApiError) => failureOf(err, cluster, { verb: 'list', resource: 'pods', namespace, name: '' }, 30_000).message;
     expect(list('(all)', new ApiError(500, { message: 'etcd is down' }))).toBe('list pods (all): etcd is down (HTTP 500)');
     expect(list('default', new ApiError(429, null, 1))).toBe('list pods default: the API server answered HTTP 429');
+    // A body that is not a Status is quoted by its first line, as client-go does; a bare 403 is not RBAC's.
+    expect(list('default', new ApiError(500, null, null, 'EOF'))).toBe('list pods default: the API server answered HTTP 500: EOF');
+    expect(said(new ApiError(403, null, null, 'Forbidden'))).toMatchObject({
+      kind: 'forbidden',
+      message: 'get pods default/web: the API server answered HTTP 403: Forbidden (no Kubernetes Status: not RBAC)',
+      hint: expect.stringMatching(/kubectl proxy refuses exec and attach unless started with --reject-paths='\^\$'/),
+    });
   });
 
   it('sockets and TLS: one line naming the server', () => {

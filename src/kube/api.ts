@@ -78,6 +78,12 @@ export function apiFailure(
         'unauthorized',
       );
     case 403:
+      // kube-apiserver refuses with a Status (RBAC, admission); a bare 403 ("Forbidden") comes from in front of it.
+      if (!err.status) {
+        return new CliError(`${what.verb} ${what.resource} ${place(what)}: ${err.message} (no Kubernetes Status: not RBAC)`,
+          "a proxy in front of the API server refused it; kubectl proxy refuses exec and attach unless started with --reject-paths='^$'",
+          'forbidden');
+      }
       return new CliError(said || `forbidden: ${what.verb} ${what.resource} in namespace "${what.namespace}"`,
         `check with: kubectl auth can-i ${what.verb} ${what.resource} ${what.namespace === '(all)' ? '-A' : `-n ${what.namespace}`}`,
         'forbidden');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Cluster } from './config.js';
-import { ApiError, parseStatus, retryAfterSeconds } from './errors.js';
+import { ApiError, refusalOf, retryAfterSeconds } from './errors.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -76,7 +76,10 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
         if (timer) clearTimeout(timer);
         const body = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) return reject(new ApiError(code, parseStatus(body), retryAfterSeconds(res.headers['retry-after'])));
+        if (code < 200 || code > 299) {
+          const { status, text } = refusalOf(body);
+          return reject(new ApiError(code, status, retryAfterSeconds(res.headers['retry-after']), text));
+        }
         try {
           resolve(JSON.parse(body) as T);
         } catch {
