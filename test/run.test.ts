@@ -12,7 +12,7 @@ import type { Cluster } from '../src/kube/config.js';
 import { ApiError, networkError } from '../src/kube/errors.js';
 import { asPod, checkRunning, resolveContainer, type Pod } from '../src/kube/pod.js';
 import { failure } from '../src/record/failure.js';
-import type { ProcRecord } from '../src/record/record.js';
+import { failedRecord, type ProcRecord } from '../src/record/record.js';
 import type { Batch, Source, SourceContext } from '../src/sources/source.js';
 import { podPolicy } from '../src/sources/policy.js';
 import { failedAt, statusRecord } from './helpers/records.js';
@@ -196,6 +196,28 @@ describe('interrupts', () => {
     m.interrupt('SIGINT');
     expect(await running).toBe(130);
     expect(hurried()).toBe(true);
+  });
+
+  it('a read the interrupt cut short is not said as its pod\'s failure, nor counted among the items written', async () => {
+    const m = memoryIo();
+    const db = { node: null, namespace: 'default', pod: 'db', container: 'app' };
+    const stopped = failure('interrupted', db, 'interrupted');
+    const s = fixed([batch([statusRecord(WEB, 1, RESTRICTED)])], async (ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    });
+    // The batch the source yields after the interrupt: db's exec, ended by it.
+    const source: Source = {
+      async *read(ctx) {
+        yield* s.source.read(ctx);
+        yield { unit: db, items: [{ record: failedRecord(db, 1, stopped), policy: POLICY }], failures: [stopped], warnings: [] };
+      },
+    };
+    const running = app(['-A', '--pid', '1', '-o', 'json'], m.io, async () => source);
+    await new Promise((r) => setTimeout(r, 20));
+    m.interrupt('SIGINT');
+    expect(await running).toBe(130);
+    expect(m.stderr()).toBe('error: the output was cut after 1 item: interrupted (SIGINT); it is not the whole sweep\n');
+    expect(m.stdout()).not.toMatch(/"db"/);
   });
 
   it('141: the reader of stdout is gone (| head); the source still cleans up, and nothing is said', async () => {
