@@ -15,6 +15,8 @@ export interface CallOptions {
   timeoutMs: number;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Called each time the request has been handed to the operating system, before its answer. */
+  sent?: () => void;
 }
 
 /** client-go's rest.Request default: at most 10 retries. */
@@ -57,7 +59,7 @@ export function getObject<T>(cluster: Cluster, path: string, what: ApiWhat, o: C
 /** POST, PATCH or DELETE; `body` as JSON with its content type. */
 export function send<T>(cluster: Cluster, method: 'POST' | 'PATCH' | 'DELETE', path: string, what: ApiWhat, o: CallOptions,
   body?: { contentType: string; value: unknown }): Promise<T> {
-  return withRetry(cluster, what, o, () => requestJson<T>(cluster, method, path, o.timeoutMs, body, o.signal));
+  return withRetry(cluster, what, o, () => requestJson<T>(cluster, method, path, o.timeoutMs, body, o.signal, o.sent));
 }
 
 /**
