@@ -14,12 +14,12 @@ import type { Fixture } from './apiserver/cluster/fixture.ts';
 import { canMakeNamespaces, cgroupsUnavailableReason, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
 import { BUNDLE, cliEnv } from './helpers/cli.js';
+import { expectNoReaders, READER_LABEL, readerPods } from './helpers/readers.js';
 
 const nodeSkip = cgroupsUnavailableReason();
 const sweepSkip = namespacesUnavailableReason();
 if (sweepSkip || nodeSkip) console.warn(`skipping interrupt tests: ${sweepSkip || `node reads: ${nodeSkip}`}`);
 
-const LABEL = 'app.kubernetes.io/managed-by=kubectl-procstatus';
 const STACK = /^\s+at /m;
 const CUT_DOC_END = '\n  ]\n}\n';
 
@@ -66,29 +66,15 @@ function start(args: string[]) {
 
 describe.skipIf(!canMakeNamespaces())('interrupts, end to end', () => {
   let api: ApiServerHandle;
-  const readers = async (): Promise<string[]> => {
-    const r = await request(api, 'GET', `/api/v1/pods?labelSelector=${encodeURIComponent(LABEL)}`);
-    return (r.body.items as { metadata: { name: string } }[]).map((p) => p.metadata.name);
-  };
-  /** Deletion is asynchronous on a real cluster too: the reader pods are gone within a few seconds. */
-  const expectNoReaders = async () => {
-    let left: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      left = await readers();
-      if (left.length === 0) return;
-      await sleep(200);
-    }
-    expect(left).toEqual([]);
-  };
   /** A node read that waits for its reader pod (its image cannot be pulled), started and seen to have created the pod. */
   const nodeRead = async () => {
     const run = start(['--kubeconfig', api.kubeconfig, 'node/node-1', '--all-pids', '--debug-image', 'nonexistent', '--request-timeout', '60s']);
     let pod = '';
     await run.until('the reader pod', async () => {
-      [pod = ''] = await readers();
+      [pod = ''] = await readerPods(api);
       return pod !== '';
     });
-    return { ...run, pod };
+    return { ...run, pod: pod.replace(/^default\//, '') };
   };
   const notice = (pod: string) =>
     `Deleting the reader pod default/${pod} before exiting; interrupt again to stop waiting (it may then be left behind).\n`;
@@ -110,7 +96,7 @@ describe.skipIf(!canMakeNamespaces())('interrupts, end to end', () => {
       expect(r.status === 404 || r.body?.metadata?.deletionTimestamp !== undefined, r.text).toBe(true);
       expect(run.stderr()).toBe(notice(run.pod));
       expect(run.stdout()).toBe('');
-      await expectNoReaders();
+      await expectNoReaders(api);
     });
 
     it('Ctrl-C twice in a row: exits 130, and the pod is deleted all the same (its DELETE is sent before the exit)', async () => {
@@ -124,10 +110,10 @@ describe.skipIf(!canMakeNamespaces())('interrupts, end to end', () => {
       // Whether the second Ctrl-C came before the DELETE's answer is a race; if it did, the pod is named as maybe left.
       if (more) {
         expect(more).toBe(
-          `error: interrupted again: stopped waiting for the deletion of default/${run.pod} (label ${LABEL}); they may be left behind\n` +
-          `hint: delete them with: kubectl delete pods -A -l ${LABEL}\n`);
+          `error: interrupted again: stopped waiting for the deletion of default/${run.pod} (label ${READER_LABEL}); they may be left behind\n` +
+          `hint: delete them with: kubectl delete pods -A -l ${READER_LABEL}\n`);
       }
-      await expectNoReaders();
+      await expectNoReaders(api);
     });
 
     it('a second Ctrl-C while the API server holds the DELETE back (429, Retry-After 20 s): stops waiting at once and names the pod left, with the command to delete it', async () => {
@@ -140,15 +126,15 @@ describe.skipIf(!canMakeNamespaces())('interrupts, end to end', () => {
         run.child.kill('SIGINT');
         expect(await run.exited).toBe(130);
         expect(run.stderr()).toBe(notice(run.pod) +
-          `error: interrupted again: stopped waiting for the deletion of default/${run.pod} (label ${LABEL}); they may be left behind\n` +
-          `hint: delete them with: kubectl delete pods -A -l ${LABEL}\n`);
+          `error: interrupted again: stopped waiting for the deletion of default/${run.pod} (label ${READER_LABEL}); they may be left behind\n` +
+          `hint: delete them with: kubectl delete pods -A -l ${READER_LABEL}\n`);
         // As said: the API server refused the one DELETE that was sent, so the pod is still there.
-        expect(await readers()).toEqual([run.pod]);
+        expect(await readerPods(api)).toEqual([`default/${run.pod}`]);
       } finally {
         await faultsOf(api).clear();
         await request(api, 'DELETE', `/api/v1/namespaces/default/pods/${run.pod}`);
       }
-      await expectNoReaders();
+      await expectNoReaders(api);
     });
   });
 

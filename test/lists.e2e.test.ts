@@ -7,18 +7,17 @@
 // (src/kube/list.ts). A page answered 429 with Retry-After, or dropped, is
 // sent again (src/kube/api.ts withRetry); a page that keeps failing ends the
 // sweep after the pods listed before it, with one error line, and the cut.
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeContinue } from './apiserver/api/continuetoken.ts';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason } from './apiserver/harness.ts';
 import type { ApiServerHandle, FaultRule } from './apiserver/harness.ts';
-import { kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
 import { runCliAsync } from './helpers/cli.js';
 import { errorLines } from './helpers/errors.js';
-import { hasKubectl, kubectlAsync } from './helpers/kubectl.js';
+import { ownServer } from './helpers/ownserver.ts';
 
-const skipReason = !hasKubectl ? 'the real kubectl is not installed' : namespacesUnavailableReason();
+const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
 if (skipReason) console.warn(`skipping chunked sweep tests: ${skipReason}`);
 
 // default: p-0..p-4 (app=p), r-0, r-1 (app=r); other: q-0..q-2 (app=q). Ten pods on three process trees.
@@ -38,16 +37,12 @@ interface ListRequest {
 }
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked sweeps, end to end', () => {
+  // Its request log shows every page asked for.
+  const own = ownServer(fixture, { log: true, echo: false });
   let api: ApiServerHandle;
-  let home: string;
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture(), log: true, echo: false });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   /**
@@ -67,9 +62,8 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked sweeps, end to end
   const podsOf = (stdout: string): string[] =>
     (JSON.parse(stdout).items as { namespace: string; pod: string }[]).map((i) => `${i.namespace}/${i.pod}`);
   /** What kubectl get pods lists, as namespace/name, in its order. */
-  const kubectlPods = async (...args: string[]): Promise<string[]> => {
-    const r = await kubectlAsync(['--kubeconfig', api.kubeconfig, 'get', 'pods', ...args,
-      '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'], { HOME: home });
+  const kubectlPods = (...args: string[]): string[] => {
+    const r = own.kubectl(['get', 'pods', ...args, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
     expect(r.code, r.stderr).toBe(0);
     return r.stdout.trim().split('\n');
   };
@@ -87,7 +81,7 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked sweeps, end to end
     ['-A', ['-A'], ['-A'], 10, 5],
     ['-A -l', ['-A', '-l', 'app in (p,q)'], ['-A', '-l', 'app in (p,q)'], 8, 4],
   ])('%s with --chunk-size 2 reads every pod once, page by page, as --chunk-size 0 and kubectl list them', async (_, args, kubectlArgs, count, pages) => {
-    const listed = await kubectlPods(...kubectlArgs);
+    const listed = kubectlPods(...kubectlArgs);
     expect(listed).toHaveLength(count);
 
     const chunked = await sweep(...args, '--chunk-size', '2');
@@ -106,7 +100,7 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked sweeps, end to end
   });
 
   it('a continue token compacted mid-sweep: 410 Expired, then on with the token the Status carries, said once; every pod read once', async () => {
-    const listed = await kubectlPods('-A');
+    const listed = kubectlPods('-A');
     // Page 2 is throttled once; while the tool waits out the Retry-After, the server compacts: its retry carries an expired token.
     const [rule] = await faultsOf(api).add({ path: ALL, page: 2, fault: 'throttle', retryAfterSeconds: 3 });
     try {
@@ -137,7 +131,7 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('chunked sweeps, end to end
   ] as const)('page 2 answered with %s: sent again until it is answered, and the read is whole', async (_, fault, failed) => {
     const r = await withFaults({ path: ALL, page: 2, ...fault }, () => sweep('-A', '--chunk-size', '2'));
     expect(r.code, r.stderr).toBe(0);
-    expect(podsOf(r.stdout)).toEqual(await kubectlPods('-A'));
+    expect(podsOf(r.stdout)).toEqual(kubectlPods('-A'));
     expect(r.stderr).toMatch(/^summary: 10 pods, 10 containers: 10 read;[^\n]*\n$/);
     expect(r.lists.map((l) => l.status)).toEqual(['200', ...failed, '200', '200', '200', '200']);
   });

@@ -3,17 +3,16 @@
 // each bad one as one failure (garbled output when it cannot be a Pod at
 // all), gives it an item with its error in -o json, exits 1, and never lets
 // their terminal escapes reach the terminal raw or repeats a huge name.
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture, RawPod } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, identicalPodsFixture, namespacesUnavailableReason, startApiServer } from './apiserver/harness.ts';
+import { canMakeNamespaces, identicalPodsFixture, namespacesUnavailableReason } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
-import { kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
 import { runCliAsync } from './helpers/cli.js';
 import { errorLines } from './helpers/errors.js';
-import { hasKubectl, kubectlAsync } from './helpers/kubectl.js';
+import { ownServer } from './helpers/ownserver.ts';
 
-const skipReason = !hasKubectl ? 'the real kubectl is not installed' : namespacesUnavailableReason();
+const skipReason = !hasKubectl ? 'kubectl is not installed' : namespacesUnavailableReason();
 if (skipReason) console.warn(`skipping malformed pod tests: ${skipReason}`);
 
 // OSC (retitle the terminal), BEL, CSI 2J (clear it), the C1 CSI, a right-to-left override.
@@ -63,19 +62,14 @@ const SUMMARY = 'summary: 12 pods, 12 containers: 3 read, 9 failed (not found 1,
   'findings: 3 critical, 3 warning; levels: 3 privileged, 0 baseline, 0 restricted';
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('malformed pods in a list', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
   const cli = (...args: string[]) => runCliAsync(['--kubeconfig', api.kubeconfig, ...args]);
   const items = (stdout: string) =>
     (JSON.parse(stdout).items as { namespace: string | null; pod: string | null; pid: number; error: string | null }[]);
 
-  beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-  });
-  afterAll(async () => {
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    api = own.api();
   });
 
   it('each is one counted failure with an item of its own in -o json; the real pods are read; exit 1', async () => {
@@ -90,7 +84,8 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('malformed pods in a list',
     expect(lines.slice(0, -1).every((l) => l.startsWith('error: '))).toBe(true);
     expect(lines.at(-1)).toBe(SUMMARY);
     // As many as kubectl lists: none dropped unsaid.
-    const kubectl = await kubectlAsync(['--kubeconfig', api.kubeconfig, 'get', 'pods', '-o', 'json'], { HOME: home });
+    const kubectl = own.kubectl(['get', 'pods', '-o', 'json']);
+    expect(kubectl.code, kubectl.stderr).toBe(0);
     expect(JSON.parse(kubectl.stdout).items).toHaveLength(all.length);
   });
 

@@ -5,12 +5,12 @@
 // read as directly. The proxy's default refuses exec with a bare 403, which
 // the tool says is the proxy's and not RBAC's; a page the API server drops
 // comes through as the proxy's 500 "EOF", which is not retried (as kubectl).
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fixture } from './apiserver/cluster/fixture.ts';
-import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startApiServer, startKubectlProxy } from './apiserver/harness.ts';
+import { canMakeNamespaces, faultsOf, identicalPodsFixture, namespacesUnavailableReason, startKubectlProxy } from './apiserver/harness.ts';
 import type { ApiServerHandle, KubectlProxy } from './apiserver/harness.ts';
-import { hasKubectl, kubectlHome } from './apiserver/kubectl.ts';
+import { hasKubectl } from './apiserver/kubectl.ts';
+import { ownServer } from './helpers/ownserver.ts';
 import { runCliAsync } from './helpers/cli.js';
 import { errorLines } from './helpers/errors.js';
 
@@ -35,8 +35,8 @@ interface Item {
 }
 
 describe.skipIf(!hasKubectl || !canMakeNamespaces())('through kubectl proxy', () => {
+  const own = ownServer(fixture);
   let api: ApiServerHandle;
-  let home: string;
   let open: KubectlProxy;
   let closed: KubectlProxy;
   const cli = (kubeconfig: string, ...args: string[]) => runCliAsync(['--kubeconfig', kubeconfig, ...args]);
@@ -45,16 +45,13 @@ describe.skipIf(!hasKubectl || !canMakeNamespaces())('through kubectl proxy', ()
   const kernel = (i: Item) => [i.pod, i.pid, i.name, i.error, i.uid, i.capabilities.effective.mask, i.signals.caught.mask];
 
   beforeAll(async () => {
-    home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
-    open = await startKubectlProxy(api, home, ['--reject-paths=^$']);
-    closed = await startKubectlProxy(api, home);
+    api = own.api();
+    open = await startKubectlProxy(api, own.home(), ['--reject-paths=^$']);
+    closed = await startKubectlProxy(api, own.home());
   });
   afterAll(async () => {
     await open?.stop();
     await closed?.stop();
-    await api?.stop();
-    if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('one PID of one pod: the exec websocket goes through the proxy, over plain HTTP, and reads what a direct read does', async () => {
