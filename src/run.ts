@@ -11,7 +11,7 @@ import { progressBar } from './render/progress.js';
 import { rendererFor } from './render/registry.js';
 import type { DriftReport, RenderSpec } from './render/renderer.js';
 import { safe } from './safe.js';
-import type { Source, SourceContext } from './sources/source.js';
+import type { Batch, Source, SourceContext } from './sources/source.js';
 import { Tally } from './tally.js';
 
 /** Where a run's records come from, given its options: chosen (and loaded) only when the run starts. */
@@ -86,7 +86,8 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   const drift: DriftReport[] = [];
   let broken: CliError | null = null;
   try {
-    for await (const batch of source.read(ctx)) {
+    for await (const read of source.read(ctx)) {
+      const batch = interrupted === null ? read : withoutInterrupted(read);
       for (const w of batch.warnings) ctx.warn(w);
       const own = new Set(batch.failures);
       for (const f of batch.failures) fail(f);
@@ -143,6 +144,17 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
   if (tally.failed) return EXIT.error;
   if (tally.findings) return EXIT.findings;
   return EXIT.ok;
+}
+
+/**
+ * After an interrupt, a read it cut short is not its pod's failure: the
+ * interrupt is said once, as the cut, and a read it stopped is neither an
+ * error line of its own nor an item counted among those written.
+ */
+function withoutInterrupted(batch: Batch): Batch {
+  const cut = (f: Failure | null) => f !== null && (f.kind === 'interrupted' || f.within?.kind === 'interrupted');
+  if (!batch.failures.some(cut) && !batch.items.some((u) => cut(u.record.failure))) return batch;
+  return { ...batch, unit: null, items: batch.items.filter((u) => !cut(u.record.failure)), failures: batch.failures.filter((f) => !cut(f)) };
 }
 
 /** One PID of one pod, node or this machine: a question about one process, answered in the detail view. */

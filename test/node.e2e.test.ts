@@ -14,11 +14,11 @@ import type { Fixture } from './apiserver/cluster/fixture.ts';
 import { cgroupsUnavailableReason, CLUSTER_FIXTURE, startApiServer } from './apiserver/harness.ts';
 import type { ApiServerHandle } from './apiserver/harness.ts';
 import { BUNDLE, cliEnv, runCliAsync } from './helpers/cli.js';
+import { expectNoReaders as expectNoReadersOf, readerPods } from './helpers/readers.js';
 
 const skipReason = cgroupsUnavailableReason();
 if (skipReason) console.warn(`skipping node read tests: ${skipReason}`);
 
-const LABEL = 'app.kubernetes.io/managed-by=kubectl-procstatus';
 const IMAGE = 'busybox:1.36';
 
 interface Item {
@@ -48,20 +48,8 @@ describe.skipIf(!!skipReason)('node/NAME: a node\'s processes', () => {
   let api: ApiServerHandle;
   const cli = (...args: string[]) => runCliAsync(['--kubeconfig', api.kubeconfig, ...args]);
   const items = (stdout: string): Item[] => JSON.parse(stdout).items;
-  const readers = async (): Promise<string[]> => {
-    const r = await request(api, 'GET', `/api/v1/pods?labelSelector=${encodeURIComponent(LABEL)}`);
-    return (r.body.items as { metadata: { namespace: string; name: string } }[]).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
-  };
-  /** The reader pods are gone within a few seconds (deletion is asynchronous, as on a real cluster). */
-  const expectNoReaders = async () => {
-    let left: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      left = await readers();
-      if (left.length === 0) return;
-      await sleep(200);
-    }
-    expect(left).toEqual([]);
-  };
+  const readers = () => readerPods(api);
+  const expectNoReaders = () => expectNoReadersOf(api);
   const podRead = async (pod: string, container: string, ns = 'default') => {
     const r = await cli(pod, '-n', ns, '-c', container, '--all-pids', '-o', 'json');
     expect(r.code, r.stderr).toBe(0);

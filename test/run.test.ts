@@ -10,9 +10,9 @@ import { HOST_POLICY, type FindingPolicy } from '../src/judge/policy.js';
 import { failureOf, retryDelay, withRetry } from '../src/kube/api.js';
 import type { Cluster } from '../src/kube/config.js';
 import { ApiError, networkError } from '../src/kube/errors.js';
-import { checkRunning, resolveContainer, type Pod } from '../src/kube/pod.js';
+import { asPod, checkRunning, resolveContainer, type Pod } from '../src/kube/pod.js';
 import { failure } from '../src/record/failure.js';
-import type { ProcRecord } from '../src/record/record.js';
+import { failedRecord, type ProcRecord } from '../src/record/record.js';
 import type { Batch, Source, SourceContext } from '../src/sources/source.js';
 import { podPolicy } from '../src/sources/policy.js';
 import { failedAt, statusRecord } from './helpers/records.js';
@@ -198,6 +198,28 @@ describe('interrupts', () => {
     expect(hurried()).toBe(true);
   });
 
+  it('a read the interrupt cut short is not said as its pod\'s failure, nor counted among the items written', async () => {
+    const m = memoryIo();
+    const db = { node: null, namespace: 'default', pod: 'db', container: 'app' };
+    const stopped = failure('interrupted', db, 'interrupted');
+    const s = fixed([batch([statusRecord(WEB, 1, RESTRICTED)])], async (ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    });
+    // The batch the source yields after the interrupt: db's exec, ended by it.
+    const source: Source = {
+      async *read(ctx) {
+        yield* s.source.read(ctx);
+        yield { unit: db, items: [{ record: failedRecord(db, 1, stopped), policy: POLICY }], failures: [stopped], warnings: [] };
+      },
+    };
+    const running = app(['-A', '--pid', '1', '-o', 'json'], m.io, async () => source);
+    await new Promise((r) => setTimeout(r, 20));
+    m.interrupt('SIGINT');
+    expect(await running).toBe(130);
+    expect(m.stderr()).toBe('error: the output was cut after 1 item: interrupted (SIGINT); it is not the whole sweep\n');
+    expect(m.stdout()).not.toMatch(/"db"/);
+  });
+
   it('141: the reader of stdout is gone (| head); the source still cleans up, and nothing is said', async () => {
     const m = memoryIo({ stdoutThrows: 'EPIPE' });
     const s = fixed([batch([statusRecord(WEB, 1, RESTRICTED)]), batch([statusRecord(WEB, 1, RESTRICTED)])],
@@ -285,6 +307,23 @@ describe('running checks', () => {
       .toThrow('container "app" of pod n/p is not running: terminated (Error, exit code 2)');
     expect(() => checkRunning(pod({ phase: 'Running' }), app1)).toThrow('has no status yet');
   });
+
+  it('an object that cannot be a Pod is one line that says why, and never repeats a name longer than Kubernetes allows', () => {
+    const spec = { containers: [{ name: 'app' }] };
+    const bad = (value: unknown) => {
+      try {
+        asPod(value, 'item 3 of the pod list');
+      } catch (err) {
+        return err as CliError;
+      }
+      throw new Error('accepted');
+    };
+    expect(bad(null)).toMatchObject({ kind: 'garbled output', message: 'the API server sent item 3 of the pod list that is not a usable Pod: null' });
+    expect(bad({ metadata: { name: 'p', namespace: 'n' } }).message).toMatch(/pod n\/p has no spec$/);
+    expect(bad({ metadata: { name: 'x'.repeat(254), namespace: 'n' }, spec }).message).toMatch(/: a metadata name of 254 characters \(at most 253\)$/);
+    expect(bad({ metadata: { name: 'p', namespace: 'n'.repeat(64) }, spec }).message).toMatch(/: a metadata namespace of 64 characters \(at most 63\)$/);
+    expect(asPod({ metadata: { name: 'x'.repeat(253), namespace: 'n'.repeat(63) }, spec }, 'it').metadata.name).toHaveLength(253);
+  });
 });
 
 describe('API and network failures, as the user reads them', () => {
@@ -298,6 +337,17 @@ describe('API and network failures, as the user reads them', () => {
       .toMatchObject({ kind: 'forbidden', message: 'pods "web" is forbidden: User "x" cannot get resource "pods"', hint: 'check with: kubectl auth can-i get pods -n default' });
     expect(said(new ApiError(404, null))).toMatchObject({ kind: 'not found', message: 'pod "web" not found in namespace "default"' });
     expect(said(new ApiError(500, { message: 'etcd is down' }))).toMatchObject({ kind: 'HTTP 500', message: 'get pods default/web: etcd is down (HTTP 500)' });
+    // A list names no object; APF's 429 is plain text, without a Status to quote.
+    const list = (namespace: string, err: ApiError) => failureOf(err, cluster, { verb: 'list', resource: 'pods', namespace, name: '' }, 30_000).message;
+    expect(list('(all)', new ApiError(500, { message: 'etcd is down' }))).toBe('list pods (all): etcd is down (HTTP 500)');
+    expect(list('default', new ApiError(429, null, 1))).toBe('list pods default: the API server answered HTTP 429');
+    // A body that is not a Status is quoted by its first line, as client-go does; a bare 403 is not RBAC's.
+    expect(list('default', new ApiError(500, null, null, 'EOF'))).toBe('list pods default: the API server answered HTTP 500: EOF');
+    expect(said(new ApiError(403, null, null, 'Forbidden'))).toMatchObject({
+      kind: 'forbidden',
+      message: 'get pods default/web: the API server answered HTTP 403: Forbidden (no Kubernetes Status: not RBAC)',
+      hint: expect.stringMatching(/kubectl proxy refuses exec and attach unless started with --reject-paths='\^\$'/),
+    });
   });
 
   it('sockets and TLS: one line naming the server', () => {

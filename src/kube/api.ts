@@ -15,6 +15,8 @@ export interface CallOptions {
   timeoutMs: number;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Called each time the request has been handed to the operating system, before its answer. */
+  sent?: () => void;
 }
 
 /** client-go's rest.Request default: at most 10 retries. */
@@ -57,7 +59,7 @@ export function getObject<T>(cluster: Cluster, path: string, what: ApiWhat, o: C
 /** POST, PATCH or DELETE; `body` as JSON with its content type. */
 export function send<T>(cluster: Cluster, method: 'POST' | 'PATCH' | 'DELETE', path: string, what: ApiWhat, o: CallOptions,
   body?: { contentType: string; value: unknown }): Promise<T> {
-  return withRetry(cluster, what, o, () => requestJson<T>(cluster, method, path, o.timeoutMs, body, o.signal));
+  return withRetry(cluster, what, o, () => requestJson<T>(cluster, method, path, o.timeoutMs, body, o.signal, o.sent));
 }
 
 /**
@@ -78,6 +80,12 @@ export function apiFailure(
         'unauthorized',
       );
     case 403:
+      // kube-apiserver refuses with a Status (RBAC, admission); a bare 403 ("Forbidden") comes from in front of it.
+      if (!err.status) {
+        return new CliError(`${what.verb} ${what.resource} ${place(what)}: ${err.message} (no Kubernetes Status: not RBAC)`,
+          "a proxy in front of the API server refused it; kubectl proxy refuses exec and attach unless started with --reject-paths='^$'",
+          'forbidden');
+      }
       return new CliError(said || `forbidden: ${what.verb} ${what.resource} in namespace "${what.namespace}"`,
         `check with: kubectl auth can-i ${what.verb} ${what.resource} ${what.namespace === '(all)' ? '-A' : `-n ${what.namespace}`}`,
         'forbidden');
@@ -87,7 +95,8 @@ export function apiFailure(
       }
       return new CliError(said || `${what.resource} "${what.name}" not found in namespace "${what.namespace}"`, undefined, 'not found');
     default:
-      return new CliError(`${what.verb} ${what.resource} ${what.namespace}/${what.name}: ${said || err.message} (HTTP ${err.code})`,
+      // A list has no name ("list pods (all)"); an answer without a Status (APF's plain-text 429) already names its code.
+      return new CliError(`${what.verb} ${what.resource} ${place(what)}: ${said ? `${said} (HTTP ${err.code})` : err.message}`,
         undefined, `HTTP ${err.code}`);
   }
 }

@@ -19,9 +19,19 @@ export class ApiError extends Error {
     readonly status: Status | null,
     /** The Retry-After header's seconds, when it had one (429 from priority and fairness, a 5xx under load). */
     readonly retryAfter: number | null = null,
+    /** The first line of a body that is not a Status (APF's 429, kubectl proxy's 403 and 500), as client-go quotes it. */
+    readonly text: string | null = null,
   ) {
-    super(status?.message || `the API server answered HTTP ${code}`);
+    super(status?.message || `the API server answered HTTP ${code}${text ? `: ${text}` : ''}`);
   }
+}
+
+/** A non-2xx answer's body → its Status, or else its first line (at most 200 characters). */
+export function refusalOf(body: string): { status: Status | null; text: string | null } {
+  const status = parseStatus(body);
+  if (status) return { status, text: null };
+  const line = body.trim().split('\n')[0].trim().slice(0, 200);
+  return { status: null, text: line || null };
 }
 
 /**

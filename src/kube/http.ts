@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Cluster } from './config.js';
-import { ApiError, parseStatus, retryAfterSeconds } from './errors.js';
+import { ApiError, refusalOf, retryAfterSeconds } from './errors.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -14,16 +14,17 @@ const MAX_BODY = 64 * 1024 * 1024;
  * is told. A request sent on a kept-alive connection that the server closed in
  * the meantime fails with ECONNRESET before any answer: that request never
  * reached the server, so it is sent once more on a new connection, as
- * Node's documentation advises for reused sockets.
+ * Node's documentation advises for reused sockets. `sent` is called when a
+ * request has been handed to the operating system ('finish'), before any answer.
  * https://nodejs.org/api/http.html#requestreusedsocket
  */
 export async function requestJson<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
-  body?: { contentType: string; value: unknown }, signal?: AbortSignal): Promise<T> {
+  body?: { contentType: string; value: unknown }, signal?: AbortSignal, sent?: () => void): Promise<T> {
   try {
-    return await requestOnce<T>(cluster, method, path, timeoutMs, body, signal);
+    return await requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent);
   } catch (err) {
     if (!(err instanceof StaleSocket)) throw err;
-    return requestOnce<T>(cluster, method, path, timeoutMs, body, signal);
+    return requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent);
   }
 }
 
@@ -31,7 +32,7 @@ export async function requestJson<T>(cluster: Cluster, method: string, path: str
 class StaleSocket extends Error {}
 
 async function requestOnce<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
-  body?: { contentType: string; value: unknown }, signal?: AbortSignal): Promise<T> {
+  body?: { contentType: string; value: unknown }, signal?: AbortSignal, sent?: () => void): Promise<T> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   const { agent, headers } = await cluster.transport.prepare(signal, deadline);
   const url = cluster.transport.url(path);
@@ -52,6 +53,7 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
       ? setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'PROCSTATUS_TIMEOUT' })), Math.max(0, deadline - Date.now()))
       : null;
     let answered = false;
+    if (sent) req.once('finish', sent);
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
       if (req.reusedSocket && !answered && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return reject(new StaleSocket(err.message));
@@ -76,7 +78,10 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
         if (timer) clearTimeout(timer);
         const body = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) return reject(new ApiError(code, parseStatus(body), retryAfterSeconds(res.headers['retry-after'])));
+        if (code < 200 || code > 299) {
+          const { status, text } = refusalOf(body);
+          return reject(new ApiError(code, status, retryAfterSeconds(res.headers['retry-after']), text));
+        }
         try {
           resolve(JSON.parse(body) as T);
         } catch {

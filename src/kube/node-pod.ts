@@ -109,12 +109,12 @@ export async function createReaderPod(cluster: Cluster, namespace: string, spec:
   }
 }
 
-/** DELETE the pod: "deleted", "absent" (404), or the failure; never throws. */
-export async function deleteReaderPod(cluster: Cluster, namespace: string, name: string, timeoutMs: number):
+/** DELETE the pod: "deleted", "absent" (404), or the failure; never throws. `sent`: the DELETE is on its way. */
+export async function deleteReaderPod(cluster: Cluster, namespace: string, name: string, timeoutMs: number, sent?: () => void):
   Promise<'deleted' | 'absent' | CliError> {
   try {
     await send(cluster, 'DELETE', `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
-      { verb: 'delete', resource: 'pods', namespace, name }, { timeoutMs });
+      { verb: 'delete', resource: 'pods', namespace, name }, { timeoutMs, sent });
     return 'deleted';
   } catch (err) {
     if (err instanceof CliError && err.kind === 'not found') return 'absent';

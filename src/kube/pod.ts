@@ -17,6 +17,11 @@ export function asPod(value: unknown, what: string): Pod {
   if (!isObject(value)) return raise(bad(value === null ? 'null' : `a ${Array.isArray(value) ? 'list' : typeof value}`));
   const meta = value.metadata;
   if (!isObject(meta) || typeof meta.name !== 'string' || typeof meta.namespace !== 'string') return raise(bad('no metadata name and namespace'));
+  // No API server stores a longer name (a DNS subdomain, a DNS label):
+  // one that is longer is garbage, and is not repeated in every line that names the pod.
+  // https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+  if (meta.name.length > MAX_POD_NAME) return raise(bad(`a metadata name of ${meta.name.length} characters (at most ${MAX_POD_NAME})`));
+  if (meta.namespace.length > MAX_NAMESPACE) return raise(bad(`a metadata namespace of ${meta.namespace.length} characters (at most ${MAX_NAMESPACE})`));
   const where = `${meta.namespace}/${meta.name}`;
   const spec = value.spec;
   if (!isObject(spec)) return raise(bad(`pod ${where} has no spec`));
@@ -33,6 +38,9 @@ export function asPod(value: unknown, what: string): Pod {
   if (value.status !== undefined && value.status !== null && !isObject(value.status)) return raise(bad(`pod ${where} has a status that is not an object`));
   return value as unknown as Pod;
 }
+
+const MAX_POD_NAME = 253;
+const MAX_NAMESPACE = 63;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -66,13 +66,17 @@ export async function* podPages(cluster: Cluster, q: TargetQuery, o: ListOptions
   const base = q.allNamespaces ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(q.namespace)}/pods`;
   const path = selector ? `${base}?labelSelector=${encodeURIComponent(selector)}` : base;
   const what = { verb: 'list', resource: 'pods', namespace: q.allNamespaces ? '(all)' : q.namespace, name: '' };
+  // Items are counted across pages: "item 0 of a page" would say nothing in a chunked list.
+  let index = 0;
   for await (const page of listPages<unknown>(cluster, path, what, o)) {
     yield {
-      pods: page.items.map((item, i) => {
+      pods: page.items.map((item) => {
         try {
-          return asPod(item, `item ${i} of a pod list page`);
+          return asPod(item, `item ${index} of the pod list`);
         } catch (err) {
           return err as CliError;
+        } finally {
+          index++;
         }
       }),
       remaining: page.remaining,

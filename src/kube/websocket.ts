@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { atDeadline } from './deadline.js';
-import { ApiError, parseStatus, retryAfterSeconds } from './errors.js';
+import { ApiError, refusalOf, retryAfterSeconds } from './errors.js';
 import { closePayload, encodeFrame, FrameParser, OPCODE, type FrameEvent } from './ws-frames.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -103,8 +103,10 @@ function upgradeOnce(o: UpgradeOptions): Promise<OpenSocket> {
       res.on('data', (c: Buffer) => {
         if ((size += c.length) <= MAX_REFUSAL_BODY) chunks.push(c);
       });
-      res.on('end', () => fail(new UpgradeRefused(res.statusCode ?? 0, parseStatus(Buffer.concat(chunks).toString('utf8')),
-        retryAfterSeconds(res.headers['retry-after']))));
+      res.on('end', () => {
+        const { status, text } = refusalOf(Buffer.concat(chunks).toString('utf8'));
+        fail(new UpgradeRefused(res.statusCode ?? 0, status, retryAfterSeconds(res.headers['retry-after']), text));
+      });
       res.on('error', fail);
     });
     req.on('upgrade', (res, socket, head) => {

@@ -21,14 +21,19 @@ interface Tracked {
  * SIGTERM, SIGHUP, SIGQUIT, a closed output: the run stops the read and
  * drains this before it exits). While it waits after an interrupt it says so;
  * a second interrupt (ctx.hurry) stops the wait and names what is left and
- * how to delete it. A pod that cannot be deleted fails the run: a hostPID
- * pod left behind must fail a CI job.
+ * how to delete it. It stops waiting for the answers, not for the requests:
+ * a DELETE not yet written (Ctrl-C pressed twice in a row) is still sent,
+ * within a moment, since a pod whose DELETE was never sent is surely left.
+ * A pod that cannot be deleted fails the run: a hostPID pod left behind must
+ * fail a CI job.
  */
 export class Janitor {
   private readonly live = new Set<Tracked>();
   private readonly pending = new Set<Promise<void>>();
   /** Created or maybe created, and not yet known to be gone. */
   private readonly undeleted = new Set<Tracked>();
+  /** Deletions under way, and for each when its DELETE has been written (or it ended without one). */
+  private readonly deleting = new Map<Tracked, Promise<void>>();
 
   constructor(private readonly cluster: Cluster, private readonly timeoutMs: number,
     private readonly ctx: Pick<SourceContext, 'notice' | 'fail' | 'signal' | 'hurry' | 'log'>) {}
@@ -61,9 +66,11 @@ export class Janitor {
     }
     // A deletion must not wait forever on an API server that has stopped answering.
     const limit = this.timeoutMs > 0 ? Math.min(this.timeoutMs, 30_000) : 30_000;
+    let written = () => {};
+    this.deleting.set(t, new Promise<void>((resolve) => (written = resolve)));
     const work = (async () => {
       if (t.creating) await Promise.race([t.creating.catch(() => {}), sleep(limit)]);
-      let outcome = await deleteReaderPod(this.cluster, t.namespace, t.name, limit);
+      let outcome = await deleteReaderPod(this.cluster, t.namespace, t.name, limit, written);
       // A create that timed out may still be stored after this DELETE found nothing: look again, briefly.
       for (let retry = 0; t.ambiguous && outcome === 'absent' && retry < 3; retry++) {
         await sleep(1000);
@@ -79,23 +86,50 @@ export class Janitor {
       }
     })();
     this.pending.add(work);
-    return work.finally(() => this.pending.delete(work));
+    return work.finally(() => {
+      written();
+      this.deleting.delete(t);
+      this.pending.delete(work);
+    });
+  }
+
+  /**
+   * Delete one pod and wait for it, until an interrupt: from then on drain()
+   * waits for it, says so and stops waiting on a second interrupt. Waited for
+   * here, a deletion stalled by the API server would hold the run without a
+   * word, deaf to Ctrl-C.
+   */
+  async done(t: Tracked): Promise<void> {
+    const deleting = this.release(t);
+    const signal = this.ctx.signal;
+    if (signal.aborted) return;
+    let interrupted = () => {};
+    const stop = new Promise<void>((resolve) => {
+      interrupted = () => resolve();
+      signal.addEventListener('abort', interrupted, { once: true });
+    });
+    try {
+      await Promise.race([deleting, stop]);
+    } finally {
+      signal.removeEventListener('abort', interrupted);
+    }
   }
 
   /** Delete everything still live and wait for every deletion, or until a second interrupt says to stop waiting. */
   async drain(): Promise<void> {
-    const live = [...this.live];
-    if (this.ctx.signal.aborted && this.undeleted.size > 0) {
-      const names = [...this.undeleted].map((t) => `${t.namespace}/${t.name}`);
-      this.ctx.notice(`Deleting ${names.length ? `the reader pod${names.length === 1 ? '' : 's'} ${names.join(', ')}` : 'the reader pods'} ` +
-        'before exiting; interrupt again to stop waiting (they are then left behind).');
+    const all = Promise.all([...[...this.live].map((t) => this.release(t)), ...this.pending]).then(() => 'done' as const);
+    if (this.ctx.signal.aborted && this.deleting.size > 0) {
+      const names = [...this.deleting.keys()].map((t) => `${t.namespace}/${t.name}`);
+      this.ctx.notice(`Deleting the reader pod${names.length === 1 ? '' : 's'} ${names.join(', ')} ` +
+        `before exiting; interrupt again to stop waiting (${names.length === 1 ? 'it' : 'they'} may then be left behind).`);
     }
-    const all = Promise.all([...live.map((t) => this.release(t)), ...this.pending]).then(() => 'done' as const);
     const hurried = new Promise<'hurry'>((resolve) => {
       if (this.ctx.hurry.aborted) resolve('hurry');
       this.ctx.hurry.addEventListener('abort', () => resolve('hurry'), { once: true });
     });
     if ((await Promise.race([all, hurried])) === 'done') return;
+    // Stop waiting for the answers, but let each DELETE be written first (briefly: a create still in flight holds it back).
+    await Promise.race([Promise.all(this.deleting.values()), sleep(SEND_WAIT_MS)]);
     const names = [...this.undeleted].map((t) => `${t.namespace}/${t.name}`);
     if (names.length === 0) return;
     this.ctx.fail(failure('interrupted', { node: null, namespace: null, pod: null, container: null },
@@ -103,6 +137,9 @@ export class Janitor {
       `delete them with: kubectl delete pods -A -l ${MANAGED_BY_LABEL}=${MANAGED_BY}`));
   }
 }
+
+/** How long a second interrupt still waits for DELETEs to be written (not answered). */
+const SEND_WAIT_MS = 2000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

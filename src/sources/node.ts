@@ -133,6 +133,6 @@ async function readNode(cluster: Cluster, janitor: Janitor, node: NodeObject, na
     const items = result.failure ? [...attributed.items, { record: failedRecord(where, null, result.failure), policy: HOST_POLICY }] : attributed.items;
     return { unit: where, items, failures: result.failure ? [result.failure] : [], warnings };
   } finally {
-    await janitor.release(entry);
+    await janitor.done(entry);
   }
 }

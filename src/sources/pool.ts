@@ -3,7 +3,10 @@
  * results in the inputs' order, each as soon as it and every one before it
  * are done. At most `window` results wait for an earlier, slower one, so
  * memory holds a window of results however long the input is; inputs are
- * pulled only as there is room.
+ * pulled only as there is room. When the input itself fails (a list page that
+ * cannot be fetched), the work already pulled is still finished and yielded,
+ * in order, and the input's failure is thrown after it: what was listed
+ * before the failure is read, not dropped unsaid.
  */
 export async function* ordered<T, R>(inputs: AsyncIterable<T> | Iterable<T>, limit: number, work: (input: T) => Promise<R>,
   window = Math.max(limit * 4, 16)): AsyncGenerator<R> {
@@ -13,11 +16,19 @@ export async function* ordered<T, R>(inputs: AsyncIterable<T> | Iterable<T>, lim
   const queue: { done: boolean; result: Promise<R> }[] = [];
   let running = 0;
   let exhausted = false;
+  let failed: { err: unknown } | null = null;
   let wake: () => void = () => {};
   try {
     for (;;) {
       while (!exhausted && running < limit && queue.length < window) {
-        const next = await iterator.next();
+        let next: IteratorResult<T>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          exhausted = true;
+          failed = { err };
+          break;
+        }
         if (next.done) {
           exhausted = true;
           break;
@@ -33,7 +44,10 @@ export async function* ordered<T, R>(inputs: AsyncIterable<T> | Iterable<T>, lim
         entry.result.catch(() => {});
         queue.push(entry);
       }
-      if (queue.length === 0) return;
+      if (queue.length === 0) {
+        if (failed) throw failed.err;
+        return;
+      }
       if (queue[0].done) {
         yield await queue.shift()!.result;
         continue;

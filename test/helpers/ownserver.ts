@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import type { Fixture } from '../apiserver/cluster/fixture.ts';
 import { startApiServer } from '../apiserver/harness.ts';
-import type { ApiServerHandle } from '../apiserver/harness.ts';
+import type { ApiServerHandle, StartOptions } from '../apiserver/harness.ts';
 import { kubectl, kubectlHome } from '../apiserver/kubectl.ts';
 import type { KubectlResult } from '../apiserver/kubectl.ts';
 
@@ -20,13 +20,13 @@ export interface OwnServer {
   kubectl(args: string[], timeoutMs?: number): KubectlResult;
 }
 
-/** Call at the top of a describe block. */
-export function ownServer(fixture: () => Fixture): OwnServer {
+/** Call at the top of a describe block; `options` as startApiServer takes them (e.g. `log` for its request log). */
+export function ownServer(fixture: () => Fixture, options: Omit<StartOptions, 'fixture'> = {}): OwnServer {
   let api: ApiServerHandle | undefined;
   let home: string | undefined;
   beforeAll(async () => {
     home = kubectlHome();
-    api = await startApiServer({ fixture: fixture() });
+    api = await startApiServer({ ...options, fixture: fixture() });
   });
   afterAll(async () => {
     await api?.stop();
