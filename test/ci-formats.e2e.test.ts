@@ -14,6 +14,8 @@ interface Item {
   namespace: string | null; pod: string | null; container: string | null; pid: number | null; error: string | null; name: string | null;
   findings: { id: string; severity: string; message: string }[];
 }
+/** An owner whose replicas drift apart (the document's top-level drift). */
+interface Drift { namespace: string; owner: string; container: string; findings: Item['findings'] }
 
 const cluster = inject('cluster');
 // eslint-disable-next-line no-control-regex
@@ -54,21 +56,26 @@ describe.skipIf(!cluster)('-o sarif and -o junit on the test cluster', () => {
   const cli = (...args: string[]) => runCliAsync(['--kubeconfig', cluster!.kubeconfig, ...args]);
   let sweep: { code: number | null; stdout: string; stderr: string };
   let json: Item[];
+  let drift: Drift[];
 
   beforeAll(async () => {
     const [s, j] = await Promise.all([cli(...SWEEP, '--pid', '1', '-o', 'sarif'), cli(...SWEEP, '--pid', '1', '-o', 'json')]);
     sweep = s;
     json = JSON.parse(j.stdout).items;
+    drift = JSON.parse(j.stdout).drift ?? [];
   }, 120_000);
 
   it('-A --pid 1 -o sarif: a valid log with a result for every finding of the -o json document, at its process', () => {
     expect(sweep.code).toBe(1); // some fixture pods cannot be read, by design
     const log = sarifOf(sweep.stdout);
     const run = log.runs[0];
-    const expected = json.flatMap((i) => i.findings.map((f) => `${fqn(i)} ${f.id}`)).sort();
+    // Each process's findings at the process; replicas that drift apart at their owner's container.
+    const expected = [...json.flatMap((i) => i.findings.map((f) => `${fqn(i)} ${f.id}`)),
+      ...drift.flatMap((d) => d.findings.map((f) => `${d.namespace}/${d.owner}/${d.container} ${f.id}`))].sort();
     expect(expected.length).toBeGreaterThan(20);
+    expect(drift.length).toBeGreaterThan(0);
     expect((run.results ?? []).map(located).sort()).toEqual(expected);
-    expect(run.tool.driver.rules!.map((r) => r.id)).toEqual([...new Set(json.flatMap((i) => i.findings.map((f) => f.id)))].sort());
+    expect(run.tool.driver.rules!.map((r) => r.id)).toEqual([...new Set([...json, ...drift].flatMap((i) => i.findings.map((f) => f.id)))].sort());
     expect(run.tool.driver.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
@@ -119,8 +126,10 @@ describe.skipIf(!cluster)('-o sarif and -o junit on the test cluster', () => {
     const cases = await junitOf(r.stdout);
     const items: Item[] = JSON.parse(j.stdout).items;
     const key = (i: Item) => `${i.namespace}/${i.pod} ${i.container ?? '&lt;none&gt;'}`;
-    const containers = new Map<string, Item[]>();
+    const containers = new Map<string, Pick<Item, 'findings' | 'error'>[]>();
     for (const i of items) containers.set(key(i), [...(containers.get(key(i)) ?? []), i]);
+    // Replicas that drift apart: a case for the owner's container.
+    for (const d of (JSON.parse(j.stdout).drift ?? []) as Drift[]) containers.set(`${d.namespace}/${d.owner} ${d.container}`, [{ findings: d.findings, error: null }]);
     expect(cases.map((c) => `${c.classname} ${c.name}`).sort()).toEqual([...containers.keys()].sort());
     const floor = FAIL_ON_REACHES_RENDERER ? 'critical' : 'warning';
     for (const c of cases) {
