@@ -154,7 +154,10 @@ describe.skipIf(!canRunEphemeralContainers())('ephemeral containers on the wire'
 
       const { seen, status } = await watchStatus(api, 'distroless', 'smp', (l) => l === 'running');
       expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
-      expect(seen.filter((s) => s !== 'absent')).toEqual(['waiting:ContainerCreating', 'running']);
+      // ContainerCreating lasts about 25 ms: a poll on a loaded machine may step over it, never past running.
+      const states = seen.filter((s) => s !== 'absent');
+      expect(states.at(-1)).toBe('running');
+      expect(states.slice(0, -1).every((s) => s === 'waiting:ContainerCreating'), states.join(' ')).toBe(true);
       expect(status).toMatchObject({
         name: 'smp',
         ready: false,
