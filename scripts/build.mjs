@@ -12,6 +12,7 @@
 // compile the bundle, carried in the same file as one string literal (which
 // V8 scans, not parses); from the second run on, the compiled code comes from
 // the cache.
+import { NODE_FLAGS } from './node-flags.mjs';
 import { build } from 'esbuild';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
@@ -157,16 +158,18 @@ function minimumNode() {
  * Old Nodes must be able to parse these lines, so they are ES5 only. Run as
  * `node FILE` (the darwin/arm64 launcher, benchmarks), the sh lines do nothing.
  */
+
 function launcher(name) {
   const [major, minor] = minimumNode();
+  const flags = NODE_FLAGS.join(' ');
   const need = `error: ${name} needs Node.js ${major}.${minor} or later`;
   return [
     '#!/bin/sh',
     '":" //; f=$0; while [ -L "$f" ]; do l=$(readlink "$f"); case $l in /*) f=$l ;; *) case $f in */*) f=${f%/*}/$l ;; *) f=$l ;; esac ;; esac; done',
     '":" //; case $f in */*) n=${f%/*}/../node_modules/node/bin/node ;; *) n=../node_modules/node/bin/node ;; esac',
-    '":" //; if [ -x "$n" ]; then KUBECTL_PROCSTATUS_CLONE_NODE=1 exec "$n" "$f" "$@"; fi',
+    `":" //; if [ -x "$n" ]; then KUBECTL_PROCSTATUS_CLONE_NODE=1 exec "$n" ${flags} "$f" "$@"; fi`,
     `":" //; command -v node >/dev/null 2>&1 || { echo "${need} (no node on PATH)" >&2; exit 1; }`,
-    '":" //; exec node "$f" "$@"',
+    `":" //; exec node ${flags} "$f" "$@"`,
     '"use strict";',
     `// ${name}: the lines above choose the Node; see scripts/build.mjs.`,
     '(function () {',
@@ -175,7 +178,7 @@ function launcher(name) {
     '  var v = process.versions.node.split(".").map(Number);',
     `  if (v[0] > ${major} || (v[0] === ${major} && v[1] >= ${minor})) return;`,
     '  if (clone) {',
-    '    var r = require("child_process").spawnSync("node", [__filename].concat(process.argv.slice(2)), { stdio: "inherit" });',
+    `    var r = require("child_process").spawnSync("node", ${JSON.stringify(NODE_FLAGS)}.concat([__filename], process.argv.slice(2)), { stdio: "inherit" });`,
     '    if (!r.error) { if (r.signal) process.kill(process.pid, r.signal); process.exit(r.status === null ? 1 : r.status); }',
     '  }',
     `  process.stderr.write(${JSON.stringify(need)} + " (found v" + process.versions.node + ")\\n");`,

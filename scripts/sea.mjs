@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { unsign } from 'macho-unsign';
 import { signatureGet, signatureSet } from 'portable-executable-signature';
 import postject from 'postject';
+import { NODE_FLAGS } from './node-flags.mjs';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const SEA_RESOURCE = 'NODE_SEA_BLOB';
@@ -46,6 +47,8 @@ export async function buildSea(o) {
       output: blobFile,
       disableExperimentalSEAWarning: true,
       useCodeCache: codeCache,
+      // The flags the launcher gives Node (build.mjs NODE_FLAGS); NODE_OPTIONS may still add to them.
+      execArgv: NODE_FLAGS,
       // A snapshot needs a main written for it (v8.startupSnapshot), and is
       // tied to the binary like the code cache.
       useSnapshot: false,

@@ -86,6 +86,13 @@ describe.skipIf(!cluster)('packages a run loads', () => {
     return file;
   };
 
+  it('local mode loads no package at all; -o yaml loads js-yaml', async () => {
+    const local = await run(['--pid', '1', '-o', 'json']);
+    expect(local.code).toBe(0);
+    expect(local.loaded).toEqual([]);
+    expect((await run(['--pid', '1', '-o', 'yaml'])).loaded).toEqual(['js-yaml']);
+  });
+
   it.each(['test', 'exec-plugin'])('a token user and a credential plugin user (context %s): none of them', async (context) => {
     const r = await run(['--kubeconfig', cluster!.kubeconfig, '--context', context, 'single', '--pid', '1', '-o', 'json']);
     expect(r.code).toBe(0);

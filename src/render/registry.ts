@@ -2,7 +2,7 @@ import { documentItem } from './document.js';
 import { JsonStream } from './json.js';
 import { type OutputFormat, type OutputSpec, type Renderer, type RenderStream, wholeDocument } from './renderer.js';
 import { TableStream } from './table.js';
-import { YamlStream } from './yaml.js';
+import type { YamlStream } from './yaml.js';
 
 const table = (wide: boolean): Renderer => ({
   showsFailures: false,
@@ -27,14 +27,15 @@ const streamed = (make: () => JsonStream | YamlStream): Renderer => ({
 /**
  * One renderer per -o format. The templated ones (jsonpath, custom-columns)
  * load their engine only when asked for, and check the template before
- * anything is read, so a typo costs no exec; SARIF and JUnit load only when
- * asked for too.
+ * anything is read, so a typo costs no exec; YAML, SARIF and JUnit load
+ * only when asked for too.
  */
 const REGISTRY: Record<OutputFormat, (template: string) => Promise<Renderer>> = {
   table: async () => table(false),
   wide: async () => table(true),
   json: async () => streamed(() => new JsonStream()),
-  yaml: async () => streamed(() => new YamlStream()),
+  // js-yaml only when asked for (a kubeconfig in YAML loads it too; local mode and JSON kubeconfigs need not).
+  yaml: () => import('./yaml.js').then((m) => streamed(() => new m.YamlStream())),
   sarif: () => import('./sarif.js').then((m) => m.sarifRenderer),
   junit: () => import('./junit.js').then((m) => m.junitRenderer),
   jsonpath: (t) => import('./templated.js').then((m) => m.jsonpathRenderer(t, false, wholeDocument)),
