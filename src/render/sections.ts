@@ -7,6 +7,10 @@ import { displayWidth, formatColumns, GAP } from './columns.js';
  * message, a list of names) wrapped at spaces to the terminal's width, and
  * a word wider than its column (a URL) broken after a "/". Widths are
  * visible widths (displayWidth). Cells arrive made safe (src/safe.ts).
+ *
+ * cli-table3 was measured for these sections and not taken: the same text,
+ * at 30 to 700 times the cost per view (README, "Which printer draws what";
+ * `npm run bench:detail` measures it again).
  */
 export interface SectionStyle {
   /** Columns to fit. */
