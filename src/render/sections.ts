@@ -9,7 +9,7 @@ import { displayWidth, formatColumns, GAP } from './columns.js';
  * visible widths (displayWidth). Cells arrive made safe (src/safe.ts).
  *
  * cli-table3 was measured for these sections and not taken: the same text,
- * at 30 to 700 times the cost per view (README, "Which printer draws what";
+ * at 20 to 450 times the cost per view (README, "Which printer draws what";
  * `npm run bench:detail` measures it again).
  */
 export interface SectionStyle {
