@@ -22,6 +22,16 @@ const ON_DEMAND = [
   'socks', 'socks-proxy-agent', 'smart-buffer', 'ip-address', 'ws', 'isomorphic-ws', 'undici',
 ];
 
+/**
+ * Table libraries: lists stream through the tool's own printer, one line per
+ * row, and the detail view's sections are drawn by it too (cli-table3 was
+ * measured for them and not taken: README, "Which printer draws what"). None
+ * of them may be loaded by a list, a document or, while the bundle carries
+ * none, the detail view; one that the detail view came to use would be
+ * loaded by it alone.
+ */
+const TABLE_LIBRARIES = ['cli-table3', 'string-width', 'strip-ansi', 'ansi-regex', 'emoji-regex', 'is-fullwidth-code-point', '@colors/colors'];
+
 type EsbuildPlugin = { name: string; setup(b: { onLoad(o: { filter: RegExp }, cb: (a: { path: string }) => Promise<unknown>): void }): void };
 
 /** Every module of a package in node_modules records the package's name when it is evaluated. */
@@ -100,6 +110,18 @@ describe.skipIf(!cluster)('packages a run loads', () => {
     // The marks work: what every run needs is there.
     expect(r.loaded).toEqual(expect.arrayContaining(['js-yaml']));
     expect(r.loaded.filter((p) => ON_DEMAND.includes(p))).toEqual([]);
+  });
+
+  it.each([
+    ['a sweep', ['-A', '-l', 'app=web', '--pid', '1'], /^NAMESPACE\s+POD\s/],
+    ['-o json', ['single', '--pid', '1', '-o', 'json'], /^\{/],
+    ['one process\'s detail view', ['single', '--pid', '1'], /^Process: 1 .*pod default\/single/],
+  ])('%s: no table library', async (_, args, shape) => {
+    const r = await run(['--kubeconfig', cluster!.kubeconfig, ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(shape);
+    expect(r.loaded).toEqual(expect.arrayContaining(['js-yaml']));
+    expect(r.loaded.filter((p) => TABLE_LIBRARIES.includes(p) || ON_DEMAND.includes(p))).toEqual([]);
   });
 
   it('a gcp auth-provider user: client-node is loaded, and its authenticator\'s token is sent', async () => {

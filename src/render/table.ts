@@ -2,9 +2,10 @@ import type { Judged } from '../judge/judge.js';
 import { isHostMap, type IdRange } from '../procfs/idmap.js';
 import { CAPABILITY_SETS, SIGNAL_SETS, type ProcRecord } from '../record/record.js';
 import { safe } from '../safe.js';
-import { displayWidth, formatColumns, GAP } from './columns.js';
+import { displayWidth, formatColumns } from './columns.js';
 import type { Show } from './document.js';
 import { setText } from './names.js';
+import { section } from './sections.js';
 
 export interface TableStyle {
   /** Columns to wrap to. */
@@ -257,13 +258,13 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
   if (findings.length) {
     out.push('');
     const rows = findings.map((f) => [f.severity.toUpperCase(), f.id, f.message].map((c) => safe(c)));
-    out.push(layout(opts.noHeaders ? null : ['FINDINGS', 'ID', 'MESSAGE'], rows, [false, false, true], style));
+    out.push(section(opts.noHeaders ? null : ['FINDINGS', 'ID', 'MESSAGE'], rows, [false, false, true], style));
   }
   if (podSecurity && item.where.pod !== null && opts.show.capabilities && opts.show.signals) {
     out.push('');
     const rows = podSecurity.controls.map((c) => [c.control, c.level, c.judged, c.met === null ? '-' : c.met ? 'yes' : 'NO',
       c.unverified ? `${c.shows} (${c.unverified})` : c.shows].map((x) => safe(x)));
-    out.push(layout(opts.noHeaders ? null : ['CONTROLS', 'LEVEL', 'JUDGED', 'MET', 'SHOWS'], rows, [false, false, false, false, true], style));
+    out.push(section(opts.noHeaders ? null : ['CONTROLS', 'LEVEL', 'JUDGED', 'MET', 'SHOWS'], rows, [false, false, false, false, true], style));
   }
   if (opts.show.capabilities) {
     out.push('');
@@ -271,7 +272,7 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
       const set = item.capabilities?.[key];
       return [field, key, set?.mask ?? '-', setText(set)].map((s) => safe(s));
     });
-    out.push(layout(opts.noHeaders ? null : ['CAPABILITIES', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
+    out.push(section(opts.noHeaders ? null : ['CAPABILITIES', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
   }
   if (opts.show.signals) {
     out.push('');
@@ -283,75 +284,9 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
         return [field, label(key), set?.mask ?? '-', setText(set)];
       }),
     ].map((r) => r.map((c) => safe(c)));
-    out.push(layout(opts.noHeaders ? null : ['SIGNALS', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
+    out.push(section(opts.noHeaders ? null : ['SIGNALS', 'SET', 'MASK', 'NAMES'], rows, [false, false, false, true], style));
   }
   return out.map((part) => part.replace(/\n$/, '')).join('\n') + '\n';
-}
-
-/** Rows into columns, wrapping the name lists to fit the width. */
-function layout(head: string[] | null, rows: string[][], wraps: boolean[], style: TableStyle): string {
-  return wrapRows(head, rows, wraps, widthsFor(head, rows, wraps, style), style);
-}
-
-/** Each column's width: its natural one, with the wrapping columns sharing what the width leaves. */
-function widthsFor(head: string[] | null, rows: string[][], wraps: boolean[], style: TableStyle): number[] {
-  const natural = wraps.map((_, c) => Math.max(head ? head[c].length : 0, ...rows.map((r) => longestLine(r[c]))));
-  const fixed = natural.reduce((sum, w, c) => sum + (wraps[c] ? 0 : w), 0) + GAP * (natural.length - 1);
-  const wrapping = natural.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0);
-  const room = Math.max(style.width - fixed, 0);
-  const floors = natural.map((_, c) => (wraps[c] ? longestWord(head ? head[c] : '', rows.map((r) => r[c])) : 0));
-  const widths = natural.map((w, c) => {
-    if (!wraps[c] || wrapping <= room) return w;
-    // Never narrower than the longest name, so names are not broken mid-word.
-    return Math.max(Math.floor((room * w) / wrapping), floors[c]);
-  });
-  // Columns held at their floor push the others past the width: take it back from those with room to spare.
-  let excess = widths.reduce((sum, w, c) => sum + (wraps[c] ? w : 0), 0) - room;
-  while (excess > 0) {
-    const c = widths.reduce((best, w, i) => (wraps[i] && w - floors[i] > (best < 0 ? 0 : widths[best] - floors[best]) ? i : best), -1);
-    if (c < 0) break;
-    const take = Math.min(excess, widths[c] - floors[c]);
-    widths[c] -= take;
-    excess -= take;
-  }
-  return widths;
-}
-
-/** Rows laid out in those widths; name lists wrap at spaces. */
-function wrapRows(head: string[] | null, rows: string[][], wraps: boolean[], widths: number[], style: TableStyle): string {
-  // Name lists wrap at spaces; each wrapped line is a line of its own, with
-  // the other columns blank.
-  const lines: string[][] = [];
-  for (const row of rows) {
-    const split = row.map((cell, c) => (wraps[c] && cell.length > widths[c] ? wrapList(cell, widths[c]) : cell).split('\n'));
-    const height = Math.max(...split.map((l) => l.length));
-    for (let i = 0; i < height; i++) lines.push(split.map((l) => l[i] ?? ''));
-  }
-  return formatColumns(head, lines, widths, style.color);
-}
-
-/** Text → lines of at most `width`, broken at spaces (a longer word keeps its own line). */
-export function wrapList(text: string, width: number): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines.join('\n');
-}
-
-function longestWord(...texts: (string | string[])[]): number {
-  return Math.max(0, ...texts.flat().flatMap((t) => t.split(/[\s,]+/)).map((w) => w.length + 1));
-}
-
-function longestLine(text: string): number {
-  return Math.max(...text.split('\n').map(displayWidth));
 }
 
 function num(n: number | null, missing = '?'): string {
