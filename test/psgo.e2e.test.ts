@@ -87,7 +87,8 @@ describe.skipIf(!has('ps') || !has('python3'))('the columns ps prints, for the s
   it('start times to the second, elapsed time from /proc/uptime', () => {
     const [item]: Item[] = JSON.parse(runCli(['--pid', String(pids[1]), '-o', 'json']).stdout).items;
     expect(item.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(item.elapsedSeconds).toBeGreaterThanOrEqual(2);
+    // It has lived at least as long as the burner took to burn its second (whole seconds, rounded down).
+    expect(item.elapsedSeconds).toBeGreaterThanOrEqual(1);
     const etime = spawnSync('ps', ['-o', 'etimes=', '-p', String(pids[1])], { encoding: 'utf8' }).stdout.trim();
     expect(Math.abs(item.elapsedSeconds - Number(etime))).toBeLessThanOrEqual(1);
     // The table's wide columns say the same, one line per process.
