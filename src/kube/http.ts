@@ -20,11 +20,33 @@ const MAX_BODY = 64 * 1024 * 1024;
  */
 export async function requestJson<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
   body?: { contentType: string; value: unknown }, signal?: AbortSignal, sent?: () => void): Promise<T> {
+  return requestRetried<T>(cluster, method, path, timeoutMs, body, signal, sent, null);
+}
+
+/**
+ * What a successful answer's body becomes, fed as it arrives: a list's body
+ * is parsed item by item (./list-stream.ts) and is never held whole, so it
+ * has no size limit of its own.
+ */
+export interface BodyReader<T> {
+  push(chunk: Buffer): void;
+  finish(): T;
+}
+
+/** A GET whose successful body goes through `reader` (made afresh for each attempt). */
+export function requestStreamed<T>(cluster: Cluster, path: string, timeoutMs: number, signal: AbortSignal | undefined,
+  reader: () => BodyReader<T>): Promise<T> {
+  return requestRetried<T>(cluster, 'GET', path, timeoutMs, undefined, signal, undefined, reader);
+}
+
+async function requestRetried<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
+  body: { contentType: string; value: unknown } | undefined, signal: AbortSignal | undefined, sent: (() => void) | undefined,
+  reader: (() => BodyReader<T>) | null): Promise<T> {
   try {
-    return await requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent);
+    return await requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent, reader);
   } catch (err) {
     if (!(err instanceof StaleSocket)) throw err;
-    return requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent);
+    return requestOnce<T>(cluster, method, path, timeoutMs, body, signal, sent, reader);
   }
 }
 
@@ -32,7 +54,8 @@ export async function requestJson<T>(cluster: Cluster, method: string, path: str
 class StaleSocket extends Error {}
 
 async function requestOnce<T>(cluster: Cluster, method: string, path: string, timeoutMs: number,
-  body?: { contentType: string; value: unknown }, signal?: AbortSignal, sent?: () => void): Promise<T> {
+  body: { contentType: string; value: unknown } | undefined, signal: AbortSignal | undefined, sent: (() => void) | undefined,
+  reader: (() => BodyReader<T>) | null): Promise<T> {
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   const { agent, headers } = await cluster.transport.prepare(signal, deadline);
   const url = cluster.transport.url(path);
@@ -67,28 +90,51 @@ async function requestOnce<T>(cluster: Cluster, method: string, path: string, ti
     }
     req.on('response', (res) => {
       answered = true;
+      const code = res.statusCode ?? 0;
+      const ok = code >= 200 && code <= 299;
+      const streamed = ok && reader ? reader() : null;
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
+        if (streamed) {
+          try {
+            streamed.push(chunk);
+          } catch (err) {
+            req.destroy(notJson(err, code, path));
+          }
+          return;
+        }
         size += chunk.length;
         if (size > MAX_BODY) req.destroy(new Error(`response larger than ${MAX_BODY} bytes`));
         else chunks.push(chunk);
       });
       res.on('end', () => {
         if (timer) clearTimeout(timer);
+        if (streamed) {
+          try {
+            return resolve(streamed.finish());
+          } catch (err) {
+            return reject(notJson(err, code, path));
+          }
+        }
         const body = Buffer.concat(chunks).toString('utf8');
-        const code = res.statusCode ?? 0;
-        if (code < 200 || code > 299) {
+        if (!ok) {
           const { status, text } = refusalOf(body);
           return reject(new ApiError(code, status, retryAfterSeconds(res.headers['retry-after']), text));
         }
         try {
           resolve(JSON.parse(body) as T);
         } catch {
-          reject(new ApiError(code, { message: `the API server sent a body that is not JSON for ${path}` }));
+          reject(notJson(null, code, path));
         }
       });
     });
     req.end(payload ?? undefined);
   });
+}
+
+/** A body that did not parse; a reader's own error (an item too large) keeps its words. */
+function notJson(err: unknown, code: number, path: string): Error {
+  if (err instanceof Error && !(err instanceof SyntaxError)) return err;
+  return new ApiError(code, { message: `the API server sent a body that is not JSON for ${path}` });
 }

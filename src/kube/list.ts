@@ -2,7 +2,8 @@ import { CliError } from '../errors.js';
 import { withRetry, type ApiWhat, type CallOptions } from './api.js';
 import type { Cluster } from './config.js';
 import { ApiError } from './errors.js';
-import { requestJson } from './http.js';
+import { requestStreamed } from './http.js';
+import { ListSplitter } from './list-stream.js';
 
 export interface ListOptions extends CallOptions {
   /** Items a page; 0 asks for the whole list at once. */
@@ -19,8 +20,12 @@ export interface ListPage<T> {
 
 interface ListBody<T> {
   metadata?: { continue?: string; remainingItemCount?: number; resourceVersion?: string };
-  items?: T[] | null;
+  items: T[];
 }
+
+/** A pod object is at most a few MB (etcd's request limit); anything larger is not an item. */
+const MAX_ITEM = 16 << 20;
+const MAX_LIST_FIELDS = 1 << 20;
 
 /**
  * A list as kubectl makes it: `limit` items a page, each further page asked
@@ -34,17 +39,35 @@ interface ListBody<T> {
  * with it, and says so once. Any other failure ends the list with one line
  * naming the page and what was read before it.
  * https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
+ *
+ * Each item goes through `each` as soon as its bytes have come
+ * (./list-stream.ts), with its index in the whole list: what it returns is
+ * all that is kept of the item, so a page is never held as the server sent it.
  */
-export async function* listPages<T>(cluster: Cluster, path: string, what: ApiWhat, o: ListOptions): AsyncGenerator<ListPage<T>> {
+export async function* listPages<T>(cluster: Cluster, path: string, what: ApiWhat, o: ListOptions,
+  each: (raw: unknown, index: number) => T = (raw) => raw as T): AsyncGenerator<ListPage<T>> {
   let read = 0;
   let page = 1;
   let inconsistent = false;
   const fetchPage = async (token: string | null): Promise<ListBody<T>> => {
+    const base = read;
     for (;;) {
       const url = pageUrl(path, o.chunkSize, token);
-      const got: { body: ListBody<T> | undefined } | { expired: string } = await withRetry(cluster, what, o, async () => {
+      const got: { body: ListBody<T> } | { expired: string } = await withRetry(cluster, what, o, async () => {
         try {
-          return { body: await requestJson<ListBody<T> | undefined>(cluster, 'GET', url, o.timeoutMs, undefined, o.signal) };
+          return {
+            body: await requestStreamed(cluster, url, o.timeoutMs, o.signal, () => {
+              const splitter = new ListSplitter<T>((raw, i) => each(raw, base + i), MAX_ITEM, MAX_LIST_FIELDS);
+              return {
+                push: (chunk: Buffer) => splitter.push(chunk),
+                finish: (): ListBody<T> => {
+                  const rest = splitter.finish() as { metadata?: ListBody<T>['metadata'] } | null;
+                  const metadata = rest !== null && typeof rest === 'object' ? rest.metadata : undefined;
+                  return { metadata: metadata !== null && typeof metadata === 'object' ? metadata : undefined, items: splitter.items };
+                },
+              };
+            }),
+          };
         } catch (err) {
           const next = expiredToken(err);
           if (next !== null) return { expired: next };
@@ -55,7 +78,7 @@ export async function* listPages<T>(cluster: Cluster, path: string, what: ApiWha
         if (page === 1) throw e;
         throw e.prefixed(`listing ${what.resource} stopped at page ${page}, after ${read} ${what.resource} read: `);
       });
-      if ('body' in got) return got.body ?? {};
+      if ('body' in got) return got.body;
       if (!inconsistent) {
         inconsistent = true;
         o.warn(`the API server expired the list of ${what.resource} after ${read} (its continue token was compacted); ` +
@@ -68,7 +91,7 @@ export async function* listPages<T>(cluster: Cluster, path: string, what: ApiWha
   while (next) {
     const body: ListBody<T> = await next;
     const token = body.metadata?.continue || null;
-    const items = Array.isArray(body.items) ? body.items : [];
+    const items = body.items;
     read += items.length;
     page++;
     // The next page is on its way while this one is worked on: one page ahead, no more.
@@ -82,7 +105,7 @@ export async function* listPages<T>(cluster: Cluster, path: string, what: ApiWha
 /** Every item of a list (small lists: a node's pods, the nodes, the namespaces). */
 export async function listAll<T>(cluster: Cluster, path: string, what: ApiWhat, o: ListOptions): Promise<T[]> {
   const all: T[] = [];
-  for await (const page of listPages<T>(cluster, path, what, o)) all.push(...page.items);
+  for await (const page of listPages<T>(cluster, path, what, o)) for (const item of page.items) all.push(item);
   return all;
 }
 

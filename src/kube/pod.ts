@@ -7,6 +7,22 @@ import type { Pod } from './objects.js';
 export type { ContainerSpec, ContainerStatus, Pod } from './objects.js';
 
 /**
+ * A listed pod without the API server's bookkeeping, which nothing here
+ * reads: managedFields and kubectl's last-applied annotation are most of a
+ * real pod's bytes (kubectl hides managedFields too), and a sweep keeps a
+ * page of pods while it plans their reads.
+ * https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management
+ */
+export function withoutBookkeeping(pod: Pod): Pod {
+  const meta = pod.metadata as Pod['metadata'] & { managedFields?: unknown };
+  delete meta.managedFields;
+  const annotations = meta.annotations;
+  if (annotations && typeof annotations === 'object' && LAST_APPLIED in annotations) delete annotations[LAST_APPLIED];
+  return pod;
+}
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
  * What the API server sent, checked before anything reads it as a Pod: an
  * object with a metadata name and namespace, and a spec whose containers
  * are objects with names. Anything else is one line saying what came, never

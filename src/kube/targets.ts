@@ -2,7 +2,7 @@ import { CliError } from '../errors.js';
 import { getObject } from './api.js';
 import type { Cluster } from './config.js';
 import { listPages, type ListOptions } from './list.js';
-import { asPod, getPod, type Pod } from './pod.js';
+import { asPod, getPod, withoutBookkeeping, type Pod } from './pod.js';
 import { selectorString, type LabelSelector } from './selector.js';
 
 /**
@@ -67,18 +67,16 @@ export async function* podPages(cluster: Cluster, q: TargetQuery, o: ListOptions
   const path = selector ? `${base}?labelSelector=${encodeURIComponent(selector)}` : base;
   const what = { verb: 'list', resource: 'pods', namespace: q.allNamespaces ? '(all)' : q.namespace, name: '' };
   // Items are counted across pages: "item 0 of a page" would say nothing in a chunked list.
-  let index = 0;
-  for await (const page of listPages<unknown>(cluster, path, what, o)) {
+  const each = (item: unknown, index: number): Pod | CliError => {
+    try {
+      return withoutBookkeeping(asPod(item, `item ${index} of the pod list`));
+    } catch (err) {
+      return err as CliError;
+    }
+  };
+  for await (const page of listPages(cluster, path, what, o, each)) {
     yield {
-      pods: page.items.map((item) => {
-        try {
-          return asPod(item, `item ${index} of the pod list`);
-        } catch (err) {
-          return err as CliError;
-        } finally {
-          index++;
-        }
-      }),
+      pods: page.items,
       remaining: page.remaining,
     };
   }
