@@ -15,6 +15,7 @@ import { failedRecord, innerPid, type ProcRecord } from '../record/record.js';
 import { failureOf, type Failure } from '../record/failure.js';
 import { describeWhere, inContainer, type Where } from '../record/where.js';
 import { namespaceLevel, podPolicy } from './policy.js';
+import { heapForSweep } from './heap.js';
 import { ordered } from './pool.js';
 import type { Batch, Source, SourceContext } from './source.js';
 
@@ -68,6 +69,7 @@ async function* sweep(opts: PodsSpec, read: ReadSpec, cluster: Cluster, ctx: Sou
   const namespace = opts.namespace ?? cluster.namespace;
   ctx.log(`context ${cluster.context}, server ${cluster.server}, namespace ${opts.allNamespaces ? '(all)' : namespace}`);
   const single = opts.target?.kind === 'pod';
+  if (!single) heapForSweep();
   const strict = single && !opts.allContainers;
   const listing: ListOptions = {
     timeoutMs: opts.requestTimeoutMs, chunkSize: opts.chunkSize, log: ctx.log, signal: ctx.signal, warn: ctx.warn,
