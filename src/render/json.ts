@@ -19,10 +19,14 @@ export class JsonStream {
 
   add(items: readonly Record<string, unknown>[]): string {
     if (items.length === 0) return '';
-    let text = this.open();
-    for (const item of items) {
-      text += (this.count++ === 0 ? '\n' : ',\n') + indent(JSON.stringify(item, null, 2), '    ');
-    }
+    // One JSON.stringify for the batch, nested two arrays deep so that its
+    // items come out at the document's indentation and with its separators:
+    // no pass per line to indent them, and no string built item by item
+    // (a 400-process read made 18 MB of short-lived text that way).
+    const nested = JSON.stringify([items], null, 2);
+    const body = nested.slice(NESTED_OPEN.length, nested.length - NESTED_CLOSE.length);
+    const text = this.open() + (this.count === 0 ? '\n' : ',\n') + body;
+    this.count += items.length;
     return safeJson(text);
   }
 
@@ -45,6 +49,9 @@ export class JsonStream {
     return `{\n  "kind": ${JSON.stringify(DOCUMENT_KIND)},\n  "items": [`;
   }
 }
+
+const NESTED_OPEN = '[\n  [\n';
+const NESTED_CLOSE = '\n  ]\n]';
 
 function indent(text: string, pad: string): string {
   return pad + text.replace(/\n/g, `\n${pad}`);
