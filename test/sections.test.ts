@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { judge } from '../src/judge/judge.js';
 import { podPolicy } from '../src/sources/policy.js';
 import { displayWidth } from '../src/render/columns.js';
-import { wrapWords } from '../src/render/sections.js';
+import { hanging, wrapWords } from '../src/render/sections.js';
 import { renderTable } from '../src/render/table.js';
 import { statusRecord } from './helpers/records.js';
 
@@ -75,6 +75,30 @@ describe('the detail view\'s sections wrap to the width', () => {
     });
   });
 
+  it.each([50, 60])('at %i columns, too narrow for a column of names beside the others: each text goes under its row, indented, and every line fits', (width) => {
+    const text = renderTable([j], spec, { width, color: false });
+    for (const title of ['FINDINGS', 'CONTROLS', 'CAPABILITIES', 'SIGNALS']) {
+      for (const line of sectionOf(text, title).lines) expect(displayWidth(line), `${title}: ${line}`).toBeLessThanOrEqual(width);
+    }
+    // The Level line wraps under itself.
+    const lines = text.split('\n');
+    const level = lines.findIndex((l) => l.startsWith('Level:   '));
+    expect(lines[level + 1]).toMatch(/^ {9}\S/);
+    for (let i = level; lines[i].startsWith(i === level ? 'Level:' : '         '); i++) expect(lines[i].length).toBeLessThanOrEqual(width);
+    // FINDINGS: a row's severity and id on its line; its message below, word for word.
+    const { lines: findings } = sectionOf(text, 'FINDINGS');
+    expect(findings[0]).toMatch(/^FINDINGS +ID$/);
+    const rows: string[] = [];
+    for (const line of findings.slice(1)) {
+      if (line.startsWith('    ')) rows[rows.length - 1] += ` ${line.slice(4)}`;
+      else rows.push('');
+    }
+    const want = j.judgement.findings.map((f) => f.message);
+    expect(rows).toHaveLength(want.length);
+    // Joined at each break with a space; a URL broken after its "/"s reads back with no space there.
+    rows.forEach((r, i) => expect(r.trim().replace(/\/ /g, '/')).toBe(want[i]));
+  });
+
   it('a message longer than the width takes several lines; the wide one takes fewer', () => {
     const at = (width: number) => sectionOf(renderTable([j], spec, { width, color: false }), 'FINDINGS').lines.length;
     expect(at(80)).toBeGreaterThan(j.judgement.findings.length + 1);
@@ -106,6 +130,16 @@ describe('the detail view\'s sections wrap to the width', () => {
     const coloured = renderTable([j], spec, { width: 100, color: true });
     expect(coloured).toMatch(/^\u001b\[1mFINDINGS +ID +MESSAGE\u001b\[22m$/m);
     expect(coloured).toMatch(/^\u001b\[1mCAPABILITIES +SET +MASK +NAMES\u001b\[22m$/m);
+  });
+});
+
+describe('hanging', () => {
+  it('the label on the first line, the text under itself on the others, each within the width', () => {
+    const lines = hanging('Level:   ', 'privileged   (Pod Security Standards, on the kernel\'s state; unmet: Capabilities, Seccomp)', 40);
+    expect(lines[0]).toMatch(/^Level: {3}privileged/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {9}\S/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    expect(lines.map((l) => l.slice(9)).join(' ')).toBe('privileged   (Pod Security Standards, on the kernel\'s state; unmet: Capabilities, Seccomp)');
   });
 });
 

@@ -21,6 +21,7 @@ export interface SectionStyle {
 
 /** A section: its header (null for --no-headers), its rows, and which columns wrap. */
 export function section(head: string[] | null, rows: string[][], wraps: boolean[], style: SectionStyle): string {
+  if (tooNarrow(head, rows, wraps, style.width)) return stacked(head, rows, wraps, style);
   const widths = widthsFor(head, rows, wraps, style.width);
   // Each wrapped line is a line of its own, with the other columns blank.
   const lines: string[][] = [];
@@ -30,6 +31,37 @@ export function section(head: string[] | null, rows: string[][], wraps: boolean[
     for (let i = 0; i < height; i++) lines.push(split.map((l) => l[i] ?? ''));
   }
   return formatColumns(head, lines, widths, style.color);
+}
+
+/** Indent of a wrapping column's text under its row, when the row has no room for it. */
+const STACK_INDENT = 4;
+
+/** The columns that do not wrap leave a wrapping one less than its longest word (or piece of a URL). */
+function tooNarrow(head: string[] | null, rows: string[][], wraps: boolean[], width: number): boolean {
+  let need = GAP * (wraps.length - 1);
+  for (let c = 0; c < wraps.length; c++) {
+    const cells = rows.map((r) => r[c]);
+    need += Math.max(head ? displayWidth(head[c]) : 0, ...cells.map(wraps[c] ? longestPiece : displayWidth));
+  }
+  return need > width;
+}
+
+/**
+ * A narrow terminal: the columns that do not wrap on the row's line, and
+ * each wrapping column's text below it, indented, across the whole width.
+ */
+function stacked(head: string[] | null, rows: string[][], wraps: boolean[], style: SectionStyle): string {
+  const keep = <T,>(cells: T[]): T[] => cells.filter((_, c) => !wraps[c]);
+  const widths = widthsFor(head ? keep(head) : null, rows.map(keep), keep(wraps.map(() => false)), style.width);
+  let out = head ? formatColumns(keep(head), [], widths, style.color) : '';
+  const pad = ' '.repeat(STACK_INDENT);
+  for (const row of rows) {
+    out += formatColumns(null, [keep(row)], widths, false);
+    for (const [c, cell] of row.entries()) {
+      if (wraps[c] && cell) for (const line of wrapWords(cell, Math.max(style.width - STACK_INDENT, 1))) out += `${pad}${line}\n`;
+    }
+  }
+  return out;
 }
 
 /** Each column's width: its natural one, with the wrapping columns sharing what the width leaves. */
@@ -51,6 +83,12 @@ export function widthsFor(head: string[] | null, rows: string[][], wraps: boolea
     excess -= take;
   }
   return widths;
+}
+
+/** `Label:  text`, the text wrapped to the width under itself (a hanging indent). */
+export function hanging(label: string, text: string, width: number): string[] {
+  const pad = displayWidth(label);
+  return wrapWords(text, Math.max(width - pad, 20)).map((line, i) => (i ? ' '.repeat(pad) : label) + line.trimStart());
 }
 
 /**

@@ -5,7 +5,7 @@ import { safe } from '../safe.js';
 import { displayWidth, formatColumns } from './columns.js';
 import type { Show } from './document.js';
 import { setText } from './names.js';
-import { section } from './sections.js';
+import { hanging, section } from './sections.js';
 
 export interface TableStyle {
   /** Columns to wrap to. */
@@ -224,9 +224,9 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
     const unmet = [...new Set(podSecurity.unmet.map((u) => u.control))];
     const notJudged = [...new Set(podSecurity.controls.filter((c) => c.met === null).map((c) => c.control))];
     const assumed = podSecurity.controls.filter((c) => c.unverified).map((c) => c.control);
-    out.push(safe(`Level:   ${podSecurity.level}${podSecurity.assumed ? '*' : ''}   (Pod Security Standards, on the kernel's state` +
+    out.push(...hanging('Level:   ', safe(`${podSecurity.level}${podSecurity.assumed ? '*' : ''}   (Pod Security Standards, on the kernel's state` +
       `${unmet.length ? `; unmet: ${unmet.join(', ')}` : ''}${notJudged.length ? `; not judged: ${notJudged.join(', ')}` : ''}` +
-      `${assumed.length ? `; * from the spec, which this read could not check: ${[...new Set(assumed)].join(', ')}` : ''})`));
+      `${assumed.length ? `; * from the spec, which this read could not check: ${[...new Set(assumed)].join(', ')}` : ''})`), style.width));
   }
   if (opts.show.capabilities && opts.show.signals) {
     const identity: [string, string][] = [
