@@ -1,4 +1,5 @@
-import type { ProcRecord } from '../record/record.js';
+import { idMapLine } from '../procfs/idmap.js';
+import { seccompLine, type ProcRecord } from '../record/record.js';
 import type { Finding } from './finding.js';
 
 /**
@@ -37,15 +38,14 @@ export interface DriftGroup {
 }
 
 export function kernelState(r: ProcRecord): KernelState {
-  const map = (m: ProcRecord['uidMap']) => (m ? m.map((x) => `${x.inside} ${x.outside} ${x.count}`).join(', ') : null);
   return {
     CapBnd: r.capabilities?.bounding.mask ?? null,
     CapEff: r.capabilities?.effective.mask ?? null,
-    Seccomp: r.seccomp === null ? null : `${r.seccomp}${r.seccompFilters ? ` (${r.seccompFilters} filter${r.seccompFilters === 1 ? '' : 's'})` : ''}`,
+    Seccomp: seccompLine(r),
     NoNewPrivs: r.noNewPrivs === null ? null : r.noNewPrivs ? '1' : '0',
     LSM: r.lsm?.label ?? null,
-    UidMap: map(r.uidMap),
-    GidMap: map(r.gidMap),
+    UidMap: r.uidMap ? idMapLine(r.uidMap) : null,
+    GidMap: r.gidMap ? idMapLine(r.gidMap) : null,
   };
 }
 

@@ -1,7 +1,7 @@
 import { CAPABILITY_NAMES, type DecodedSet } from '../decode/capabilities.js';
 import type { ProcRecord } from '../record/record.js';
 import type { SecuritySpec } from './policy.js';
-import { isHostMap, toHost } from '../procfs/idmap.js';
+import { idMapLine, isHostMap, toHost } from '../procfs/idmap.js';
 import { hostMountsOf, procMountOf } from './mounts.js';
 
 /**
@@ -176,7 +176,7 @@ export function unprivilegedRoot(item: ProcRecord): { hostUid: number; map: stri
   if (!item.uidMap || isHostMap(item.uidMap)) return null;
   const hostUid = toHost(item.uidMap, 0);
   if (hostUid === null || hostUid === 0) return null;
-  return { hostUid, map: item.uidMap.map((r) => `${r.inside} ${r.outside} ${r.count}`).join(', ') };
+  return { hostUid, map: idMapLine(item.uidMap) };
 }
 
 /** Sysctls baseline allows (the "safe" set, as of Kubernetes 1.33). */

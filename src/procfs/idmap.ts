@@ -33,3 +33,8 @@ export function toHost(ranges: readonly IdRange[], id: number): number | null {
   for (const r of ranges) if (id >= r.inside && id - r.inside < r.count) return r.outside + (id - r.inside);
   return null;
 }
+
+/** The ranges as uid_map lists them ("inside outside count"), on one line. */
+export function idMapLine(ranges: readonly IdRange[]): string {
+  return ranges.map((r) => `${r.inside} ${r.outside} ${r.count}`).join(', ');
+}

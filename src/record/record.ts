@@ -2,9 +2,8 @@ import { decodeCapabilities, type DecodedSet } from '../decode/capabilities.js';
 import { decodeSignals, parseSigQ } from '../decode/signals.js';
 import { parseAttr, type LsmLabel } from '../procfs/attr.js';
 import { parseCmdline } from '../procfs/cmdline.js';
-import { parseIdMap, type IdRange } from '../procfs/idmap.js';
+import { isHostMap, parseIdMap, toHost, type IdRange } from '../procfs/idmap.js';
 import { parseStat, ttyName, USER_HZ, type StatRecord } from '../procfs/stat.js';
-import { isHostMap, toHost, type IdRange as Range } from '../procfs/idmap.js';
 import { parseStatus, type StatusRecord } from '../procfs/status.js';
 import type { ProcFrames } from '../read/frame.js';
 import type { Mounts } from '../procfs/mountinfo.js';
@@ -299,6 +298,12 @@ export function innerPid(record: ProcRecord): number | null {
   return record.nspid && record.nspid.length > 1 ? record.nspid[record.nspid.length - 1] : record.pid;
 }
 
+/** The seccomp mode with its filter count ("filter (2 filters)"); null when it did not come back. */
+export function seccompLine(r: Pick<ProcRecord, 'seccomp' | 'seccompFilters'>): string | null {
+  if (r.seccomp === null) return null;
+  return r.seccompFilters ? `${r.seccomp} (${r.seccompFilters} filter${r.seccompFilters === 1 ? '' : 's'})` : r.seccomp;
+}
+
 /**
  * ps's etime, time and %cpu: seconds since the start (uptime less starttime),
  * CPU seconds (utime + stime), and their ratio over the process's life, to
@@ -326,7 +331,7 @@ function supplementary(raw: string | undefined, groups: ReadonlyMap<number, stri
 }
 
 /** The host's name for an id seen inside a user namespace: mapped out first, then looked up. */
-function hostName(names: ReadonlyMap<number, string> | null, map: readonly Range[] | null, id: number): string | null {
+function hostName(names: ReadonlyMap<number, string> | null, map: readonly IdRange[] | null, id: number): string | null {
   const host = map && !isHostMap(map) ? toHost(map, id) : id;
   return host === null ? null : names?.get(host) ?? null;
 }

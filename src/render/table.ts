@@ -1,6 +1,6 @@
 import type { Judged } from '../judge/judge.js';
 import { isHostMap, type IdRange } from '../procfs/idmap.js';
-import { CAPABILITY_SETS, SIGNAL_SETS, type ProcRecord } from '../record/record.js';
+import { CAPABILITY_SETS, seccompLine, SIGNAL_SETS, type ProcRecord } from '../record/record.js';
 import { safe } from '../safe.js';
 import { displayWidth, formatColumns } from './columns.js';
 import type { Show } from './document.js';
@@ -236,8 +236,7 @@ function renderDetail(j: Judged, opts: TableSpec, style: TableStyle): string {
       ['Gid', item.gid ? item.gid.join(' ') : '?'],
       ['Threads', num(item.threads)],
       ['NoNewPrivs', item.noNewPrivs === null ? '?' : item.noNewPrivs ? '1' : '0'],
-      ['Seccomp', item.seccomp === null ? '?' :
-        item.seccomp + (item.seccompFilters ? ` (${item.seccompFilters} filter${item.seccompFilters === 1 ? '' : 's'})` : '')],
+      ['Seccomp', seccompLine(item) ?? '?'],
       ['NSpid', item.nspid ? item.nspid.join(' ') : '?'],
       ['VmRSS', item.vmRSS ?? '-'],
       ['User', (item.user ?? '-') + (item.hostUser !== null && item.hostUser !== item.user ? `   (on the host: ${item.hostUser})` : '')],
