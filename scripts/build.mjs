@@ -60,31 +60,50 @@ const unusedByKubeConfig = {
  */
 const ON_DEMAND = /^(@kubernetes\/client-node\/dist\/config\.js|socks)$/;
 
+/**
+ * Each part, built and compressed once per process: the same for every
+ * entry point (a build bundles the tool and its completion, a release more).
+ * Calls with plugins of their own (tests that instrument the bundle) build
+ * their parts afresh, so the plugins reach them.
+ */
+const parts = new Map();
+
 function onDemandParts(extra, partInputs) {
+  const shared = !(extra.plugins ?? []).length;
   return {
     name: 'on-demand-parts',
     setup(b) {
       b.onResolve({ filter: ON_DEMAND }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'on-demand' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'on-demand' }, async (args) => {
-        const part = await build({
-          ...options({}, extra),
-          entryPoints: undefined,
-          stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: new URL('.', root).pathname, loader: 'js' },
-          banner: { js: BUNDLE_URL },
-        });
-        partInputs.push(...Object.keys(part.metafile.inputs));
-        const data = brotliCompressSync(part.outputFiles[0].contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
-        const name = args.path.replace(/^@kubernetes\/|\/dist\/.*$/g, '');
-        return {
-          loader: 'js',
-          contents: `const M = require("node:module");
+        let made = shared ? parts.get(args.path) : undefined;
+        if (!made) {
+          made = buildPart(args.path, extra);
+          if (shared) parts.set(args.path, made);
+        }
+        const { inputs, contents } = await made;
+        partInputs.push(...inputs);
+        return { loader: 'js', contents };
+      });
+    },
+  };
+}
+
+async function buildPart(path, extra) {
+  const part = await build({
+    ...options({}, extra),
+    entryPoints: undefined,
+    stdin: { contents: `module.exports = require(${JSON.stringify(path)});`, resolveDir: new URL('.', root).pathname, loader: 'js' },
+    banner: { js: BUNDLE_URL },
+  });
+  const data = brotliCompressSync(part.outputFiles[0].contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).toString('base64');
+  const name = path.replace(/^@kubernetes\/|\/dist\/.*$/g, '');
+  return {
+    inputs: Object.keys(part.metafile.inputs),
+    contents: `const M = require("node:module");
             const m = new M(__filename + "#${name}");
             m.filename = m.id;
             m._compile(require("node:zlib").brotliDecompressSync(Buffer.from(${JSON.stringify(data)}, "base64")).toString("utf8"), m.id);
             module.exports = m.exports;`,
-        };
-      });
-    },
   };
 }
 
