@@ -20,14 +20,14 @@
 // 3. The first detail view in a fresh process (module evaluation included).
 // 4. The executables: `--pid 1` on this machine, in interleaved runs through
 //    scripts/bench/runner.py (wall and CPU time from wait4(2)), and their size.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { bundle, wrap } from './build.mjs';
+import { median, startRunner } from './bench/timing.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '21' } } });
@@ -104,7 +104,6 @@ async function harness(mode, name) {
 }
 
 const node = (file, ...argv) => spawnSync(process.execPath, [file, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const fmt = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 100 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(0)} ms`);
 const slug = (way) => way.replace(/\W+/g, '-');
 
@@ -144,12 +143,9 @@ for (const [way, mode] of Object.entries(WAYS)) {
   tools[way] = join(work, `kubectl-procstatus-${slug(way)}`);
   writeFileSync(tools[way], wrap(await bundle('src/main.ts', define(mode), { plugins: drawnBy(mode) })), { mode: 0o755 });
 }
-const runner = spawn('python3', [join(root, 'scripts/bench/runner.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-const answers = createInterface({ input: runner.stdout })[Symbol.asyncIterator]();
-async function time(argv) {
-  runner.stdin.write(`${JSON.stringify({ argv, env: { PATH: process.env.PATH, COLUMNS: '100' } })}\n`);
-  return JSON.parse((await answers.next()).value);
-}
+// The bench's own runner client (scripts/bench/timing.mjs): a run that fails stops the bench rather than being timed.
+const runner = startRunner();
+const time = (argv) => runner.once(argv, { PATH: process.env.PATH, COLUMNS: '100' });
 console.log(`\n4. The executables: --pid 1 on this machine, the detail view (median of ${RUNS} interleaved runs)`);
 console.log('way                  wall      CPU       size');
 const results = Object.fromEntries(Object.keys(tools).map((way) => [way, []]));
@@ -158,8 +154,8 @@ for (let i = 0; i < RUNS; i++) {
   const order = Object.keys(tools);
   for (const way of i % 2 ? order.reverse() : order) results[way].push(await time([process.execPath, tools[way], '--pid', '1']));
 }
-runner.stdin.end();
+await runner.stop();
 for (const [way, rs] of Object.entries(results)) {
   const kib = `${(statSync(tools[way]).size / 1024).toFixed(0)} KiB`;
-  console.log(`${way.padEnd(21)}${`${median(rs.map((x) => x.ms)).toFixed(0)} ms`.padEnd(10)}${`${median(rs.map((x) => x.cpu_ms)).toFixed(0)} ms`.padEnd(10)}${kib}`);
+  console.log(`${way.padEnd(21)}${`${median(rs.map((x) => x.ms)).toFixed(0)} ms`.padEnd(10)}${`${median(rs.map((x) => x.cpu)).toFixed(0)} ms`.padEnd(10)}${kib}`);
 }

@@ -13,6 +13,9 @@ import Table from 'cli-table3';
 import { GAP } from '../../src/render/columns.ts';
 import { widthsFor, wrapWords, type SectionStyle } from '../../src/render/sections.ts';
 
+// The Level: line is not a section: drawn as the tool draws it, whichever way draws the sections.
+export { hanging } from '../../src/render/sections.ts';
+
 declare const CLI_TABLE3_MODE: 'wrap' | 'rows';
 
 const BORDERLESS = {
