@@ -22,32 +22,30 @@ const CHUNK = Number(args.chunk);
 const { startApiServer, canMakeNamespaces } = await import('../test/apiserver/harness.ts');
 const { request } = await import('../test/apiserver/client.ts');
 const { kubectl, kubectlHome } = await import('../test/apiserver/kubectl.ts');
+const { kindOf, tapServerLog } = await import('./bench/serverlog.mjs');
 if (!canMakeNamespaces()) {
   console.error('bench-apiserver: cannot make PID/mount namespaces here (needs root and unshare); nothing measured');
   process.exit(1);
 }
 
+// Every request the server logs, read as it comes (the harness keeps only the last 64 KiB of its stderr).
+const tap = tapServerLog();
 const t0 = performance.now();
 const api = await startApiServer({
   fixture: { podSets: [{ count: COUNT, prefix: 'bulk', trees: 4, realistic: true }] },
   timeoutMs: 300_000,
   log: true,
-  echo: false,
+  echo: true,
 });
 const startMs = performance.now() - t0;
 
-/** Server-side milliseconds of the list requests logged after `mark` lines. */
+/** Server-side milliseconds of the list requests logged since `mark`. */
 function serverMs(mark) {
-  return api
-    .stderr()
-    .split('\n')
-    .slice(mark)
-    .filter((l) => / GET \/api\/v1\/pods/.test(l))
-    .reduce((sum, l) => sum + Number(/\((\d+)ms\)$/.exec(l)?.[1] ?? 0), 0);
+  return tap.since(mark).filter((r) => kindOf(r) === 'list').reduce((sum, r) => sum + (r.ms ?? 0), 0);
 }
 
 async function chunkedPass() {
-  const mark = api.stderr().split('\n').length - 1;
+  const mark = tap.mark();
   const t = performance.now();
   let token = '';
   let items = 0;
@@ -72,7 +70,7 @@ try {
   for (const [name, p] of [['chunked list, first', first], ['chunked list, again', again]]) {
     rows.push([name, `${(p.ms / 1000).toFixed(2)} s`, `${p.items} pods, ${p.pages} chunks of ${CHUNK}, ${p.mib.toFixed(0)} MiB; server ${(p.server / 1000).toFixed(2)} s`]);
   }
-  const mark = api.stderr().split('\n').length - 1;
+  const mark = tap.mark();
   let t = performance.now();
   const whole = await request(api, 'GET', '/api/v1/pods');
   rows.push(['unchunked list', `${((performance.now() - t) / 1000).toFixed(2)} s`, `${whole.body.items.length} pods; server ${(serverMs(mark) / 1000).toFixed(2)} s`]);
@@ -84,6 +82,7 @@ try {
   }
 } finally {
   await api.stop();
+  tap.restore();
 }
 const w = Math.max(...rows.map((r) => r[0].length));
 for (const [name, time, what] of rows) console.log(`${name.padEnd(w)}  ${time.padStart(7)}  ${what}`);

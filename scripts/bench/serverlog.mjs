@@ -9,14 +9,14 @@
 // A log line, as test/apiserver/server/server.ts writes it:
 //   [apiserver 2026-12-02T10:00:00.000Z] GET /api/v1/pods?limit=500 user=admin -> 200 (3ms)
 
-const LINE = /^\[apiserver \S+\] (\S+) (\S+) user=\S+ -> (\S+)/;
+const LINE = /^\[apiserver \S+\] (\S+) (\S+) user=\S+ -> (\S+)(?:.* \((\d+)ms\)$)?/;
 
-/** A log line → { method, path, query, upgrade }, or null when it is no request. */
+/** A log line → { method, path, query, upgrade, ms (the server's time, when logged) }, or null when it is no request. */
 export function requestOf(line) {
   const m = LINE.exec(line);
   if (!m) return null;
   const [path, query = ''] = m[2].split('?');
-  return { method: m[1], path, query, upgrade: m[3] === 'upgrade' };
+  return { method: m[1], path, query, upgrade: m[3] === 'upgrade', ms: m[4] === undefined ? null : Number(m[4]) };
 }
 
 /** "GET /path", with " (upgrade)" for an upgrade; the query left out. */
