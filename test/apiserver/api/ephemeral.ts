@@ -19,8 +19,7 @@
 //       "add /spec/ephemeralContainers/-" fails (422) while the pod has no
 //       ephemeral containers: the array must first be added whole.
 
-import { fieldError, invalid, patchNotApplied, unknownError, badRequest } from './status.ts';
-import type { FieldError, Status } from './status.ts';
+import { badRequest, DNS1123_LABEL, DNS1123_LABEL_MSG, fieldError, invalid, patchNotApplied, unknownError, type FieldError, type Status } from './status.ts';
 import { defaultPullPolicy } from '../runtime/images.ts';
 
 export const PATCH_CONTENT_TYPES = [
@@ -390,10 +389,6 @@ export function decodeEphemeralContainer(raw: Json): Record<string, unknown> | s
   if (out.imagePullPolicy === undefined && typeof out.image === 'string' && out.image) out.imagePullPolicy = defaultPullPolicy(out.image);
   return out;
 }
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL_MSG =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 /** A short line diff of two container specs, standing in for the go-cmp diff the real message carries. */
 function specDiff(a: Record<string, unknown>, b: Record<string, unknown>): string {

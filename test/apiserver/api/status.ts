@@ -287,3 +287,8 @@ export function ociExecFailure(execId: string, detail: string): string {
     `OCI runtime exec failed: exec failed: unable to start container process: ${detail}: unknown`
   );
 }
+
+/** A DNS label (a namespace's or a container's name), and the API server's words for one that is not. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";

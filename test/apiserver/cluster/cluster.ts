@@ -29,7 +29,7 @@ import type { NodeRecord } from './nodes.ts';
 import { namespaceObject, podObject, workloadObject } from './objects.ts';
 import { admitPodSecurity, createPod, deletePod } from './podlifecycle.ts';
 import type { Written } from './podlifecycle.ts';
-import type { ContainerKind, ContainerRecord, NamespaceRecord, PodRecord, RawPodRecord, StateObj, WorkloadRecord } from './records.ts';
+import { pendingContainer, type ContainerKind, type ContainerRecord, type NamespaceRecord, type PodRecord, type RawPodRecord, type StateObj, type WorkloadRecord } from './records.ts';
 import { nextResourceVersion, timestamp } from './versions.ts';
 
 export type { ContainerKind, ContainerRecord, PodRecord, RawPodRecord, WorkloadRecord } from './records.ts';
@@ -509,18 +509,7 @@ export class Cluster {
       return { object: { ...obj, spec: { ...(obj.spec as Record<string, unknown>), ephemeralContainers: spec.ephemeralContainers } }, ...security };
     }
     for (const spec of added) {
-      const containerID = newContainerID(p);
-      const c: ContainerRecord = {
-        name: spec.name as string,
-        kind: 'ephemeral',
-        spec,
-        run: {},
-        containerID,
-        state: { waiting: { reason: 'ContainerCreating' } },
-        restartCount: 0,
-        env: {},
-        visible: false,
-      };
+      const c = pendingContainer(spec, 'ephemeral', newContainerID(p));
       p.containers.push(c);
       void runEphemeralContainer(this.kubelet, p, c).catch((e: unknown) => {
         if (this.stopped) return;

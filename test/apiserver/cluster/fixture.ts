@@ -38,6 +38,7 @@
 
 import type { FixtureNode } from './nodes.ts';
 import { identicalPods } from './podsets.ts';
+import { DNS1123_LABEL } from '../api/status.ts';
 import type { IdenticalPodsOptions } from './podsets.ts';
 
 export type Fault = 'close-midstream' | 'no-status' | 'hang-exec' | 'hang-upgrade' | 'status-500';
@@ -243,4 +244,3 @@ export function validateFixture(raw: unknown): Fixture {
   return { ...f, namespaces: [...ns.values()] };
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

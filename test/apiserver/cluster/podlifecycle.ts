@@ -26,7 +26,7 @@ import { forbiddenBecause } from '../api/status.ts';
 import { runEphemeralContainer } from '../runtime/kubelet.ts';
 import type { KubeletContext } from '../runtime/kubelet.ts';
 import type { Cluster } from './cluster.ts';
-import type { ContainerRecord, PodRecord } from './records.ts';
+import { pendingContainer, type PodRecord } from './records.ts';
 import { nextResourceVersion, timestamp } from './versions.ts';
 import type { Status } from '../api/status.ts';
 
@@ -98,17 +98,7 @@ export function createPod(cluster: Cluster, namespace: string, body: string, dry
     resourceVersion: nextResourceVersion(),
     creationTimestamp: now,
   };
-  const containers: ContainerRecord[] = admitted.containers.map((spec) => ({
-    name: spec.name as string,
-    kind: 'container',
-    spec,
-    run: {},
-    containerID: `containerd://${randomBytes(32).toString('hex')}`,
-    state: { waiting: { reason: 'ContainerCreating' } },
-    restartCount: 0,
-    env: {},
-    visible: false,
-  }));
+  const containers = admitted.containers.map((spec) => pendingContainer(spec, 'container', `containerd://${randomBytes(32).toString('hex')}`));
   const pod: PodRecord = {
     namespace,
     name,

@@ -46,6 +46,21 @@ export interface ContainerRecord {
   cgroupProcs?: string[];
 }
 
+/** A container the API server has just stored: not yet started, not yet reported by the kubelet. */
+export function pendingContainer(spec: Record<string, unknown>, kind: ContainerKind, containerID: string): ContainerRecord {
+  return {
+    name: spec.name as string,
+    kind,
+    spec,
+    run: {},
+    containerID,
+    state: { waiting: { reason: 'ContainerCreating' } },
+    restartCount: 0,
+    env: {},
+    visible: false,
+  };
+}
+
 export interface PodRecord {
   namespace: string;
   name: string;

@@ -7,9 +7,9 @@ import { PATCH_CONTENT_TYPES, patchTypeOf } from '../api/ephemeral.ts';
 import { badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../api/status.ts';
 import type { Status } from '../api/status.ts';
 import type { Written } from '../cluster/podlifecycle.ts';
-import { isStatusObject, NOT_FOUND_PAGE, status, withWarnings } from '../server/reply.ts';
+import { NOT_FOUND_PAGE, status } from '../server/reply.ts';
 import type { Reply } from '../server/reply.ts';
-import { logAudit } from './context.ts';
+import { writtenReply } from './context.ts';
 import type { Outcome, RouteRequest, ServerContext } from './context.ts';
 
 export function ephemeralContainers(ctx: ServerContext, { req, url, path: p, body }: RouteRequest): Outcome {
@@ -30,11 +30,7 @@ function answer(
   const { cluster } = ctx;
   const gr = { group: '', resource: 'pods' };
   const dryRun = q.getAll('dryRun').includes('All');
-  const done = (r: Written | Status): Reply => {
-    if (isStatusObject(r)) return status(r);
-    logAudit(ctx, namespace, r);
-    return withWarnings(200, r.object, r.warnings);
-  };
+  const done = (r: Written | Status): Reply => writtenReply(ctx, namespace, r, 200);
   if (method === 'GET' || method === 'HEAD') {
     const pod = cluster.pod(namespace, name);
     return pod ? { code: 200, json: cluster.podObject(pod) } : status(notFound(gr, name));

@@ -4,9 +4,9 @@
 import { decodePodProtobuf, PROTOBUF_CONTENT_TYPE } from '../api/protobuf.ts';
 import { badRequest, methodNotAllowed, notFound } from '../api/status.ts';
 import { requestedGrace } from '../api/podadmission.ts';
-import { isStatusObject, status, withWarnings } from '../server/reply.ts';
+import { isStatusObject, status } from '../server/reply.ts';
 import type { Reply } from '../server/reply.ts';
-import { logAudit } from './context.ts';
+import { writtenReply } from './context.ts';
 import type { Outcome, RouteRequest, ServerContext } from './context.ts';
 
 export function writePod(ctx: ServerContext, { req, url, path: p, body }: RouteRequest): Outcome {
@@ -28,10 +28,7 @@ function answer(ctx: ServerContext, method: string, ns: string, name: string | u
   const dryRun = q.getAll('dryRun').includes('All');
   if (method === 'POST') {
     if (name) return status(methodNotAllowed());
-    const r = cluster.createPod(ns, body, dryRun);
-    if (isStatusObject(r)) return status(r);
-    logAudit(ctx, ns, r);
-    return withWarnings(201, r.object, r.warnings);
+    return writtenReply(ctx, ns, cluster.createPod(ns, body, dryRun), 201);
   }
   if (!name) return status(methodNotAllowed());
   const pod = cluster.pod(ns, name);

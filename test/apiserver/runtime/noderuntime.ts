@@ -152,14 +152,14 @@ export function idMapLine(base: number): string {
 
 export const CREDEXEC = path.join(path.dirname(fileURLToPath(import.meta.url)), 'credexec.py');
 
-let interpreter: { path: string; exe: string } | undefined;
+let interpreter: { path: string } | undefined;
 /** The real python3 binary (not a shim script): it must run inside the container's mount namespace as is. */
-export function python(): { path: string; exe: string } {
+export function python(): { path: string } {
   if (!interpreter) {
     const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
     const p = r.status === 0 ? r.stdout.trim() : '';
     if (!p) throw new Error('the test API server needs python3 to start containers (runtime/mounts.py, credexec.py)');
-    interpreter = { path: p, exe: fs.realpathSync(p) };
+    interpreter = { path: p };
   }
   return interpreter;
 }
