@@ -14,18 +14,13 @@ import { exec } from './apiserver/client.ts';
 import type { ExecResult } from './apiserver/client.ts';
 import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
 import type { KubectlResult } from './apiserver/kubectl.ts';
+import { statusField as field } from './helpers/captured.ts';
 
 const cluster = inject('cluster');
 const skip = !cluster || !hasKubectl;
 if (skip) console.warn('skipping fixture pod tests: no shared fixture cluster here, or no kubectl');
 
 const PSA = 'pod-security.kubernetes.io/';
-
-/** A field of a /proc/<pid>/status text, whitespace-normalised. */
-function field(status: string, key: string): string | undefined {
-  const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(status);
-  return m?.[1].trim().replace(/\s+/g, ' ');
-}
 
 /** Whether capability `n` is in a CapEff/CapBnd mask. */
 const hasCap = (mask: string, n: number): boolean => ((BigInt(`0x${mask}`) >> BigInt(n)) & 1n) === 1n;

@@ -12,15 +12,10 @@ import type { ExecResult } from './apiserver/client.ts';
 import { hasKubectl, kubectl as runKubectl, kubectlHome } from './apiserver/kubectl.ts';
 import { ANNOTATION, launchConfig, USERNS_SIZE } from './apiserver/runtime/noderuntime.ts';
 import { CAP_NAMES } from './apiserver/runtime/security.ts';
+import { statusField as field } from './helpers/captured.ts';
 
 const cluster = inject('cluster');
 if (!cluster) console.warn('skipping node security tests: the test API server cannot make namespaces here');
-
-/** A field of a /proc/<pid>/status text, whitespace-normalised. */
-function field(status: string, key: string): string | undefined {
-  const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(status);
-  return m?.[1].trim().replace(/\s+/g, ' ');
-}
 
 describe.skipIf(!cluster)('node security, as the kernel shows it', () => {
   const api = cluster!;

@@ -23,3 +23,9 @@ export function containerPolicy(name = 'app', securityContext: Record<string, un
 export function inPod(pod: string, container = 'app', namespace = 'default'): { namespace: string; pod: string; container: string } {
   return { namespace, pod, container };
 }
+
+/** A field of a /proc/<pid>/status text, whitespace-normalised. */
+export function statusField(status: string, key: string): string | undefined {
+  const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(status);
+  return m?.[1].trim().replace(/\s+/g, ' ');
+}
