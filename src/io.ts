@@ -6,6 +6,8 @@
 export interface Output {
   /** Throws (or the real stream errors) with code EPIPE when the reader has gone. */
   write(text: string): unknown;
+  /** Resolves once what was written has left the process (or failed: a closed pipe is then reported as such). */
+  flush?(): Promise<void>;
   isTTY?: boolean;
   columns?: number;
 }

@@ -11,7 +11,18 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 /** This process as an Io: its streams, environment, signals, and a reader that closed the pipe (EPIPE) as 'SIGPIPE'. */
 function processIo(): Io {
   return {
-    stdout: process.stdout,
+    stdout: {
+      write: (text: string) => process.stdout.write(text),
+      // A pipe's writes are asynchronous: the write callback says when they have gone, and the
+      // 'error' event below (a closed pipe) comes just after it, before anything else is said.
+      flush: () => new Promise<void>((resolve) => (brokenPipe || process.stdout.destroyed ? resolve() : process.stdout.write('', () => setImmediate(resolve)))),
+      get isTTY() {
+        return process.stdout.isTTY;
+      },
+      get columns() {
+        return process.stdout.columns;
+      },
+    },
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),

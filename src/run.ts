@@ -128,6 +128,9 @@ export async function run(options: Options, io: Io, sourceFor: SourceFor = loadS
 
   const cut = interrupted !== null || broken !== null;
   write(cut ? out.cut() : out.end({ pods: tally.pods(), drift }));
+  // The output has left before the summary says it was whole: a reader that closed the pipe
+  // (| head) ends the process here, quietly, as kubectl dies of SIGPIPE (src/main.ts).
+  if (interrupted !== 'SIGPIPE') await io.stdout.flush?.();
   for (const hint of hints) say(`hint: ${safe(hint)}`);
   if (broken) {
     say(`error: ${safe(broken.message)}`);

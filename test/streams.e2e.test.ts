@@ -25,6 +25,14 @@ describe('a pipe closed early', () => {
     const r = intoHead(['-A', '--all-pids', '-o', 'json', '--kubeconfig', cluster!.kubeconfig]);
     expect(r.stderr).not.toMatch(STACK);
     expect(r.stderr).not.toMatch(/EPIPE/);
+    // The output never reached the end: no summary says it was whole.
+    expect(r.stderr).not.toMatch(/^summary:/m);
+    expect(r.code).toBe(141);
+  });
+
+  it.skipIf(!cluster)('a sweep whose whole document is written at once (one pod, 400 processes): the closed pipe is noticed before the summary', () => {
+    const r = intoHead(['-l', 'app=busy', '--all-pids', '-o', 'json', '--kubeconfig', cluster!.kubeconfig]);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(141);
   });
 });
